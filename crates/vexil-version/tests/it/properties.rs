@@ -1,0 +1,1 @@
+//! Laws every comparator obeys (filled in below).
