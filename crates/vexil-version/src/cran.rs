@@ -15,7 +15,11 @@ pub struct CranVersion {
 impl CranVersion {
     /// Parses `input` under Cran rules.
     pub fn parse(input: &str) -> Result<CranVersion, ParseError> {
-        Err(ParseError::new(Scheme::Cran, input, "an implemented scheme"))
+        Err(ParseError::new(
+            Scheme::Cran,
+            input,
+            "an implemented scheme",
+        ))
     }
 }
 

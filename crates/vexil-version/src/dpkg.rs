@@ -15,7 +15,11 @@ pub struct DpkgVersion {
 impl DpkgVersion {
     /// Parses `input` under Dpkg rules.
     pub fn parse(input: &str) -> Result<DpkgVersion, ParseError> {
-        Err(ParseError::new(Scheme::Dpkg, input, "an implemented scheme"))
+        Err(ParseError::new(
+            Scheme::Dpkg,
+            input,
+            "an implemented scheme",
+        ))
     }
 }
 

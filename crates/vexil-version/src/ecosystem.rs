@@ -92,7 +92,12 @@ pub struct UnknownEcosystem(pub String);
 impl fmt::Display for UnknownEcosystem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let names: Vec<_> = Ecosystem::ALL.iter().map(|e| e.name()).collect();
-        write!(f, "unknown ecosystem `{}`; expected one of: {}", self.0, names.join(", "))
+        write!(
+            f,
+            "unknown ecosystem `{}`; expected one of: {}",
+            self.0,
+            names.join(", ")
+        )
     }
 }
 
@@ -109,7 +114,11 @@ impl FromStr for EcosystemName {
         };
         let ecosystem = Ecosystem::from_name(name).ok_or_else(|| UnknownEcosystem(s.to_owned()))?;
         let release = release.filter(|r| !r.is_empty());
-        Ok(EcosystemName { ecosystem, release, original: s.to_owned() })
+        Ok(EcosystemName {
+            ecosystem,
+            release,
+            original: s.to_owned(),
+        })
     }
 }
 
@@ -152,15 +161,27 @@ mod tests {
         assert_eq!(alpine.release.as_deref(), Some("v3.20"));
         let drupal: EcosystemName = "Packagist:https://packages.drupal.org/8".parse().unwrap();
         assert_eq!(drupal.ecosystem, Ecosystem::Packagist);
-        assert_eq!("ROCKY LINUX:9".parse::<Ecosystem>().unwrap(), Ecosystem::RockyLinux);
-        assert_eq!("CRATES.IO".parse::<Ecosystem>().unwrap().scheme(), Scheme::Semver);
+        assert_eq!(
+            "ROCKY LINUX:9".parse::<Ecosystem>().unwrap(),
+            Ecosystem::RockyLinux
+        );
+        assert_eq!(
+            "CRATES.IO".parse::<Ecosystem>().unwrap().scheme(),
+            Scheme::Semver
+        );
     }
 
     #[test]
     fn unknown_names_list_the_known_ones() {
         let err = "Cobol".parse::<Ecosystem>().unwrap_err();
         let message = err.to_string();
-        assert!(message.starts_with("unknown ecosystem `Cobol`"), "{message}");
-        assert!(message.contains("crates.io") && message.contains("Rocky Linux"), "{message}");
+        assert!(
+            message.starts_with("unknown ecosystem `Cobol`"),
+            "{message}"
+        );
+        assert!(
+            message.contains("crates.io") && message.contains("Rocky Linux"),
+            "{message}"
+        );
     }
 }

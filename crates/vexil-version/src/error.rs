@@ -19,7 +19,11 @@ pub struct ParseError {
 
 impl ParseError {
     pub(crate) fn new(scheme: Scheme, input: &str, expected: impl Into<String>) -> ParseError {
-        ParseError { scheme, input: input.to_owned(), expected: expected.into() }
+        ParseError {
+            scheme,
+            input: input.to_owned(),
+            expected: expected.into(),
+        }
     }
 }
 

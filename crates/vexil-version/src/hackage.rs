@@ -15,7 +15,11 @@ pub struct HackageVersion {
 impl HackageVersion {
     /// Parses `input` under Hackage rules.
     pub fn parse(input: &str) -> Result<HackageVersion, ParseError> {
-        Err(ParseError::new(Scheme::Hackage, input, "an implemented scheme"))
+        Err(ParseError::new(
+            Scheme::Hackage,
+            input,
+            "an implemented scheme",
+        ))
     }
 }
 

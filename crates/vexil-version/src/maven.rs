@@ -15,7 +15,11 @@ pub struct MavenVersion {
 impl MavenVersion {
     /// Parses `input` under Maven rules.
     pub fn parse(input: &str) -> Result<MavenVersion, ParseError> {
-        Err(ParseError::new(Scheme::Maven, input, "an implemented scheme"))
+        Err(ParseError::new(
+            Scheme::Maven,
+            input,
+            "an implemented scheme",
+        ))
     }
 }
 

@@ -15,7 +15,11 @@ pub struct NuGetVersion {
 impl NuGetVersion {
     /// Parses `input` under NuGet rules.
     pub fn parse(input: &str) -> Result<NuGetVersion, ParseError> {
-        Err(ParseError::new(Scheme::NuGet, input, "an implemented scheme"))
+        Err(ParseError::new(
+            Scheme::NuGet,
+            input,
+            "an implemented scheme",
+        ))
     }
 }
 

@@ -85,7 +85,10 @@ mod tests {
         let b = Num::from_digits("999999999999999999999999999999");
         assert!(a < b);
         assert!(Num::from_digits("18446744073709551615") > Num::from_digits("9"));
-        assert_eq!(Num::from_digits("18446744073709551616").to_string(), "18446744073709551616");
+        assert_eq!(
+            Num::from_digits("18446744073709551616").to_string(),
+            "18446744073709551616"
+        );
         assert_eq!(Num::from_digits("0007"), Num::Small(7));
         assert_eq!(Num::from_digits("000"), Num::ZERO);
     }

@@ -15,7 +15,11 @@ pub struct PackagistVersion {
 impl PackagistVersion {
     /// Parses `input` under Packagist rules.
     pub fn parse(input: &str) -> Result<PackagistVersion, ParseError> {
-        Err(ParseError::new(Scheme::Packagist, input, "an implemented scheme"))
+        Err(ParseError::new(
+            Scheme::Packagist,
+            input,
+            "an implemented scheme",
+        ))
     }
 }
 

@@ -15,7 +15,11 @@ pub struct Pep440Version {
 impl Pep440Version {
     /// Parses `input` under Pep440 rules.
     pub fn parse(input: &str) -> Result<Pep440Version, ParseError> {
-        Err(ParseError::new(Scheme::Pep440, input, "an implemented scheme"))
+        Err(ParseError::new(
+            Scheme::Pep440,
+            input,
+            "an implemented scheme",
+        ))
     }
 }
 

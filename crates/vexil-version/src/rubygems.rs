@@ -15,7 +15,11 @@ pub struct RubyGemsVersion {
 impl RubyGemsVersion {
     /// Parses `input` under RubyGems rules.
     pub fn parse(input: &str) -> Result<RubyGemsVersion, ParseError> {
-        Err(ParseError::new(Scheme::RubyGems, input, "an implemented scheme"))
+        Err(ParseError::new(
+            Scheme::RubyGems,
+            input,
+            "an implemented scheme",
+        ))
     }
 }
 

@@ -107,11 +107,16 @@ impl FromStr for Scheme {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Scheme, String> {
-        Scheme::ALL.iter().copied().find(|scheme| scheme.name().eq_ignore_ascii_case(s)).ok_or_else(
-            || {
+        Scheme::ALL
+            .iter()
+            .copied()
+            .find(|scheme| scheme.name().eq_ignore_ascii_case(s))
+            .ok_or_else(|| {
                 let names: Vec<_> = Scheme::ALL.iter().map(|s| s.name()).collect();
-                format!("unknown version scheme `{s}`; expected one of {}", names.join(", "))
-            },
-        )
+                format!(
+                    "unknown version scheme `{s}`; expected one of {}",
+                    names.join(", ")
+                )
+            })
     }
 }

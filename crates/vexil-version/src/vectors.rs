@@ -35,9 +35,21 @@ impl Op {
             _ => (false, text),
         };
         if body == "!=" {
-            return Some(Op { less: true, equal: false, greater: true, fuzzy: false, negated });
+            return Some(Op {
+                less: true,
+                equal: false,
+                greater: true,
+                fuzzy: false,
+                negated,
+            });
         }
-        let mut op = Op { less: false, equal: false, greater: false, fuzzy: false, negated };
+        let mut op = Op {
+            less: false,
+            equal: false,
+            greater: false,
+            fuzzy: false,
+            negated,
+        };
         for c in body.chars() {
             match c {
                 '<' => op.less = true,
@@ -116,7 +128,13 @@ pub struct MalformedLine {
 
 impl fmt::Display for MalformedLine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}: `{}`: expected {}", self.line, self.text.escape_debug(), self.expected)
+        write!(
+            f,
+            "line {}: `{}`: expected {}",
+            self.line,
+            self.text.escape_debug(),
+            self.expected
+        )
     }
 }
 
@@ -144,7 +162,11 @@ pub fn parse(text: &str, bare: BareLines) -> Result<Vec<Case>, MalformedLine> {
         let check = match fields.as_slice() {
             [version] => bare_check(version, bare),
             [a, middle, b] => match Op::parse(middle) {
-                Some(op) => Check::Compare { a: (*a).to_owned(), op, b: (*b).to_owned() },
+                Some(op) => Check::Compare {
+                    a: (*a).to_owned(),
+                    op,
+                    b: (*b).to_owned(),
+                },
                 None => dpkg_check(a, middle, b).ok_or_else(|| MalformedLine {
                     line,
                     text: raw.to_owned(),
@@ -190,7 +212,11 @@ fn dpkg_check(a: &str, b: &str, result: &str) -> Option<Check> {
         "1" => ">",
         _ => return None,
     };
-    Some(Check::Compare { a: a.to_owned(), op: Op::parse(op)?, b: b.to_owned() })
+    Some(Check::Compare {
+        a: a.to_owned(),
+        op: Op::parse(op)?,
+        b: b.to_owned(),
+    })
 }
 
 /// A case that did not hold, with what the scheme answered instead.
@@ -207,9 +233,17 @@ impl fmt::Display for Failure {
             Check::Compare { a, op, b } => {
                 write!(f, "line {line}: expected {a} {op} {b}, got {}", self.got)
             }
-            Check::Valid(v) => write!(f, "line {line}: expected `{v}` to be valid, got {}", self.got),
+            Check::Valid(v) => write!(
+                f,
+                "line {line}: expected `{v}` to be valid, got {}",
+                self.got
+            ),
             Check::Invalid(v) => {
-                write!(f, "line {line}: expected `{v}` to be invalid, got {}", self.got)
+                write!(
+                    f,
+                    "line {line}: expected `{v}` to be invalid, got {}",
+                    self.got
+                )
             }
         }
     }
@@ -228,7 +262,10 @@ pub fn run(scheme: Scheme, cases: &[Case]) -> Report {
     for case in cases {
         match evaluate(scheme, &case.check) {
             Ok(()) => report.passed += 1,
-            Err(got) => report.failures.push(Failure { case: case.clone(), got }),
+            Err(got) => report.failures.push(Failure {
+                case: case.clone(),
+                got,
+            }),
         }
     }
     report
@@ -255,7 +292,11 @@ fn evaluate(scheme: Scheme, check: &Check) -> Result<(), String> {
                     Err(e) => return Err(format!("error: {e}")),
                 }
             };
-            if op.accepts(ordering) { Ok(()) } else { Err(symbol(ordering).to_owned()) }
+            if op.accepts(ordering) {
+                Ok(())
+            } else {
+                Err(symbol(ordering).to_owned())
+            }
         }
     }
 }
@@ -281,7 +322,9 @@ mod tests {
         let lines: Vec<usize> = cases.iter().map(|c| c.line).collect();
         assert_eq!(lines, [4, 5, 6, 7, 8, 9, 10]);
         assert_eq!(cases[1].check, cases[0].check, "dpkg's `1 2 -1` is `1 < 2`");
-        let Check::Compare { op, b, .. } = &cases[4].check else { panic!("{:?}", cases[4]) };
+        let Check::Compare { op, b, .. } = &cases[4].check else {
+            panic!("{:?}", cases[4])
+        };
         assert_eq!((op.to_string().as_str(), b.as_str()), ("<", "1.0bc"));
         assert_eq!(cases[5].check, Check::Valid("0.1".into()));
         assert_eq!(cases[6].check, Check::Invalid("0.1bc".into()));
@@ -289,7 +332,9 @@ mod tests {
 
     #[test]
     fn operators_round_trip_through_display() {
-        for text in ["<", "=", ">", "<=", ">=", "!=", "~", "<~", ">~", "!~", "!<", "!>", "!="] {
+        for text in [
+            "<", "=", ">", "<=", ">=", "!=", "~", "<~", ">~", "!~", "!<", "!>", "!=",
+        ] {
             let op = Op::parse(text).unwrap();
             assert_eq!(op.to_string(), text, "{op:?}");
         }
@@ -301,7 +346,10 @@ mod tests {
     fn malformed_lines_name_their_number() {
         let err = parse("1 < 2\n1 2\n", BareLines::MustBeValid).unwrap_err();
         assert_eq!(err.line, 2);
-        assert!(err.to_string().starts_with("line 2: `1 2`: expected"), "{err}");
+        assert!(
+            err.to_string().starts_with("line 2: `1 2`: expected"),
+            "{err}"
+        );
         let err = parse("1 x 2\n", BareLines::MustBeValid).unwrap_err();
         assert_eq!(err.line, 1);
     }

@@ -1,1 +1,22 @@
-fn main() {}
+//! The `vexil` binary: parses the command line, runs one command, maps the outcome to an exit code.
+//!
+//! Exit codes (the same for every command, listed in `--help` and README):
+//! 0 ok · 1 the check failed (gate, findings, failing vectors) · 2 usage, configuration or input
+//! error · 3 runtime failure (network, database).
+
+mod cli;
+mod commands;
+mod exit;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match commands::run(cli) {
+        Ok(outcome) => outcome.into(),
+        Err(err) => exit::report(&err),
+    }
+}

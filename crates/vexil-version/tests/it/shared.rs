@@ -13,7 +13,10 @@ pub fn data(rel: &str) -> Option<PathBuf> {
     if path.exists() {
         Some(path)
     } else {
-        eprintln!("skipped: {} is absent (set VEXIL_SHARED_DATA or check out ../shared)", path.display());
+        eprintln!(
+            "skipped: {} is absent (set VEXIL_SHARED_DATA or check out ../shared)",
+            path.display()
+        );
         None
     }
 }

@@ -9,7 +9,9 @@ use vexil_version::vectors::{self, BareLines};
 use crate::shared;
 
 fn check(file: &str, scheme: Scheme, bare: BareLines, expected_cases: usize) {
-    let Some(path) = shared::data(&format!("versions/{file}")) else { return };
+    let Some(path) = shared::data(&format!("versions/{file}")) else {
+        return;
+    };
     let text = std::fs::read_to_string(&path).unwrap();
     let cases = vectors::parse(&text, bare).unwrap_or_else(|e| panic!("{file}: {e}"));
     assert_eq!(cases.len(), expected_cases, "{file}: number of cases read");
@@ -64,14 +66,19 @@ vector_files! {
 /// Every file in the folder is covered above, so a new vector file cannot go unrun.
 #[test]
 fn every_vector_file_is_run() {
-    let Some(dir) = shared::data("versions") else { return };
+    let Some(dir) = shared::data("versions") else {
+        return;
+    };
     let mut files: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     files.sort();
     let this = include_str!("vectors.rs");
-    let missing: Vec<&String> = files.iter().filter(|f| !this.contains(&format!("\"{f}\""))).collect();
+    let missing: Vec<&String> = files
+        .iter()
+        .filter(|f| !this.contains(&format!("\"{f}\"")))
+        .collect();
     assert!(missing.is_empty(), "vector files with no test: {missing:?}");
     assert_eq!(files.len(), 22);
 }
