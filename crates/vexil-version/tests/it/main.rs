@@ -1,5 +1,8 @@
 //! Integration tests of `vexil-version`: the real upstream vectors and the algebraic laws.
 
+// Test helpers may unwrap: a panic there is a failed test with a backtrace.
+#![allow(clippy::unwrap_used)]
+
 mod properties;
 mod shared;
 mod vectors;

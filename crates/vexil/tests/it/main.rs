@@ -1,3 +1,6 @@
 //! End-to-end tests of the `vexil` binary: what a user or a CI job sees.
 
+// Test helpers may unwrap: a panic there is a failed test with a backtrace.
+#![allow(clippy::unwrap_used)]
+
 mod version;
