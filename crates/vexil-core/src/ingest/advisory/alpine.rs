@@ -1,0 +1,1 @@
+//! PLACEHOLDER: the alpine feed parser is being written.

@@ -1,0 +1,1 @@
+//! PLACEHOLDER: the debian feed parser is being written.

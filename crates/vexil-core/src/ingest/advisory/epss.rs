@@ -1,0 +1,1 @@
+//! PLACEHOLDER: the epss feed parser is being written.

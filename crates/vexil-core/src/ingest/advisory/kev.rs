@@ -1,0 +1,1 @@
+//! PLACEHOLDER: the kev feed parser is being written.

@@ -1,0 +1,1 @@
+//! PLACEHOLDER: the nvd feed parser is being written.

@@ -1,0 +1,1 @@
+//! PLACEHOLDER: the osv feed parser is being written.

@@ -1,0 +1,8 @@
+//! Parsers from bytes to the model, one file per format. Pure: bytes plus a display name in,
+//! typed records plus warnings out; every error names the file, the place and what was expected.
+
+pub mod advisory;
+pub mod archive;
+mod error;
+
+pub use error::{IngestError, Location, Parsed, Warning};

@@ -1,0 +1,7 @@
+//! Vexil's pure core: the model, and the stages that turn bytes into it and decide on it.
+//!
+//! Everything here takes values (bytes plus a display name, `now`, configuration) and returns
+//! values: no file, network or database access, no clock, no environment.
+
+pub mod ingest;
+pub mod model;

@@ -1,0 +1,1 @@
+//! Golden tests of the debian parser (being written).

@@ -1,0 +1,1 @@
+//! Golden tests of the kev_epss parser (being written).

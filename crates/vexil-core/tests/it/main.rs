@@ -1,0 +1,11 @@
+//! Integration tests of vexil-core: golden tests on the real files of `../shared/data`.
+
+// Test helpers may unwrap: a panic there is a failed test with a backtrace.
+#![allow(clippy::unwrap_used)]
+
+mod alpine;
+mod debian;
+mod kev_epss;
+mod nvd;
+mod osv;
+mod shared;

@@ -1,0 +1,1 @@
+//! Golden tests of the nvd parser (being written).
