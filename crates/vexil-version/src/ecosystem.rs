@@ -57,6 +57,7 @@ ecosystems! {
     RubyGems => "RubyGems", RubyGems, alias "gem";
     Packagist => "Packagist", Packagist, alias "composer";
     Hackage => "Hackage", Hackage;
+    Ghc => "GHC", Hackage;
     Cran => "CRAN", Cran;
     Debian => "Debian", Dpkg, alias "deb";
     Ubuntu => "Ubuntu", Dpkg;
@@ -72,6 +73,7 @@ ecosystems! {
     OpenEuler => "openEuler", Rpm;
     AzureLinux => "Azure Linux", Rpm;
     PhotonOs => "Photon OS", Rpm;
+    Homebrew => "Homebrew", Upstream, alias "brew";
     Nvd => "NVD", Upstream, alias "cpe";
 }
 

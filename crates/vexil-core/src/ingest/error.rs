@@ -64,7 +64,8 @@ impl fmt::Display for Location {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{location}: {message}")]
 pub struct IngestError {
-    pub location: Location,
+    /// Boxed so `Result<_, IngestError>` stays small on the happy path.
+    pub location: Box<Location>,
     /// What was wrong and what was expected.
     pub message: String,
 }
@@ -72,7 +73,7 @@ pub struct IngestError {
 impl IngestError {
     pub fn new(location: Location, message: impl Into<String>) -> IngestError {
         IngestError {
-            location,
+            location: Box::new(location),
             message: message.into(),
         }
     }
