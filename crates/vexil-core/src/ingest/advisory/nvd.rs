@@ -2,10 +2,6 @@
 //! bare array of `{"cve": …}` items (gzip accepted). Keeps CVSS, CWE, the English description,
 //! references, `vulnStatus` and CPE configurations; matching CPEs is not this module's job.
 
-// `IngestError` is 128 bytes and every parser returns it; whether to box it is a crate-wide
-// decision (clippy flags `ingest::archive` too), not one for this module.
-#![allow(clippy::result_large_err)]
-
 use jiff::Timestamp;
 use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
