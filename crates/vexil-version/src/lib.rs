@@ -23,9 +23,14 @@
 //!   (`1.0 < 1.0+local`). Spelling variants normalise (`1.0-1` is `1.0.post1`, `c`/`pre`/`preview`
 //!   are `rc`, `rev`/`r` are `post`). Strings that are not PEP 440 (`0.1-bulbasaur`) parse as
 //!   legacy versions, sorting before every valid one as `packaging` < 22's `LegacyVersion` did.
-//! - **maven**: `ComparableVersion` — qualifiers `alpha < beta < milestone < rc = cr < snapshot <
-//!   "" = ga = final = release < sp < unknown (alphabetical) < numbers`; `a1`/`b1`/`m1` are short
-//!   forms only when a digit follows; `-` opens a sub-list; trailing nulls are trimmed per list.
+//! - **maven**: `ComparableVersion` as OSV evaluates Maven ranges (osv-scalibr: the POM spec as
+//!   maven-artifact 3.8.6 applies it), not the newest Maven. Every non-blank string is a version;
+//!   equality is loose (`1 = 1.0 = 1-0 = 1.ga = 1-final`, `1-1 = 1-ga-1`, `1a1 = 1-alpha-1`, case
+//!   never matters). `alpha < beta < milestone < rc = cr < snapshot < release < sp < unknown
+//!   qualifiers < numbers`, and `1 < 1-1 < 1.0.1 < 1.1`. The separator matters: `1.0.0.RC1` sorts
+//!   above `1.0.0-RC2` (Maven 3.9 says the opposite, MNG-7644). Where osv-scalibr's order has
+//!   cycles (`1.0.rc1 < 1 < 1-1 < 1.0.rc1`), Vexil decides by which side of the common prefix
+//!   each version continues on, so the order is total.
 //! - **nuget**: up to four numbers (`1.0 == 1.0.0.0`), case-insensitive SemVer 2 pre-release
 //!   labels, build metadata ignored.
 //! - **rubygems**: `Gem::Version` — runs of digits and letters, dots insignificant

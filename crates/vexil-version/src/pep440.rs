@@ -153,9 +153,9 @@ const DECIMAL_RANGES: &[(u32, u32)] = &[
     (0x1FBF0, 0x1FBF9),
 ];
 
-/// The value of a Unicode decimal digit (`Nd`), or `None`. Shared with Maven, whose Java
-/// `Character.isDigit(char)` is the same set restricted to the Basic Multilingual Plane.
-pub(crate) fn unicode_decimal_value(c: char) -> Option<u32> {
+/// The value of a Unicode decimal digit (`Nd`), or `None`: Python's `str.isdigit`-style `\d` in
+/// `packaging`'s regular expression matches these.
+fn unicode_decimal_value(c: char) -> Option<u32> {
     let code = u32::from(c);
     let index = DECIMAL_RANGES.partition_point(|&(_, end)| end < code);
     match DECIMAL_RANGES.get(index) {

@@ -69,7 +69,7 @@ schemes! {
     Go => go::GoVersion, "go", "Go module versions: SemVer with `v`, `+incompatible` and pseudo-versions.";
     Pub => pubdev::PubVersion, "pub", "Dart `pub_semver`: SemVer where build metadata also orders.";
     Pep440 => pep440::Pep440Version, "pep440", "PEP 440 (PyPI), with `packaging`'s legacy versions sorted first.";
-    Maven => maven::MavenVersion, "maven", "Maven `ComparableVersion`.";
+    Maven => maven::MavenVersion, "maven", "Maven `ComparableVersion` as OSV evaluates Maven ranges (osv-scalibr; maven-artifact 3.8.6 and the POM spec).";
     NuGet => nuget::NuGetVersion, "nuget", "NuGet `NuGetVersion`: four numeric parts and SemVer 2 pre-releases.";
     RubyGems => rubygems::RubyGemsVersion, "rubygems", "RubyGems `Gem::Version`.";
     Packagist => packagist::PackagistVersion, "packagist", "Composer normalisation and PHP `version_compare`.";
