@@ -2,10 +2,6 @@
 //! archive's `Packages`/`Sources` indexes (binary → source package) and the tracker's
 //! `distributions.json` (codename → major version). Pure: bytes in, records and warnings out.
 
-// `IngestError` (a `Location` of three strings) trips `result_large_err` in every parser, and
-// in `archive.rs` on main: boxing it is a shared decision, not this file's.
-#![allow(clippy::result_large_err)]
-
 use std::collections::HashMap;
 use std::fmt;
 use std::marker::PhantomData;
