@@ -78,7 +78,6 @@
 use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::str::FromStr;
 
 use crate::num::cmp_digits;
 use crate::{ParseError, Scheme};
@@ -595,13 +594,6 @@ impl ApkVersion {
     }
 }
 
-impl FromStr for ApkVersion {
-    type Err = ParseError;
-    fn from_str(s: &str) -> Result<Self, ParseError> {
-        Self::parse(s)
-    }
-}
-
 impl Ord for ApkVersion {
     fn cmp(&self, other: &Self) -> Ordering {
         // `Reading::Legacy` reads every parsable version as `PARSE_READING` does.
@@ -609,19 +601,7 @@ impl Ord for ApkVersion {
     }
 }
 
-impl PartialOrd for ApkVersion {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for ApkVersion {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for ApkVersion {}
+crate::scheme::derive_from_ord!(ApkVersion);
 
 /// Consistent with `Eq`: two valid versions are equal exactly when they have the same token
 /// kinds with equal values, and numbers compared by value hash without leading zeros. (A

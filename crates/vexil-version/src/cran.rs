@@ -3,7 +3,6 @@
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::str::FromStr;
 
 use crate::num::Num;
 use crate::{ParseError, Scheme};
@@ -47,13 +46,6 @@ impl CranVersion {
     }
 }
 
-impl FromStr for CranVersion {
-    type Err = ParseError;
-    fn from_str(s: &str) -> Result<Self, ParseError> {
-        Self::parse(s)
-    }
-}
-
 impl Ord for CranVersion {
     fn cmp(&self, other: &Self) -> Ordering {
         // Element-wise, then the longer version is greater (R's `compareVersion` and the
@@ -62,19 +54,7 @@ impl Ord for CranVersion {
     }
 }
 
-impl PartialOrd for CranVersion {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for CranVersion {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for CranVersion {}
+crate::scheme::derive_from_ord!(CranVersion);
 
 impl fmt::Display for CranVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -3,7 +3,6 @@
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::str::FromStr;
 
 use crate::{ParseError, Scheme};
 
@@ -198,13 +197,6 @@ fn digit_run<'a>(s: &'a [u8], pos: &mut usize) -> &'a [u8] {
     s.get(start..*pos).unwrap_or_default()
 }
 
-impl FromStr for DpkgVersion {
-    type Err = ParseError;
-    fn from_str(s: &str) -> Result<Self, ParseError> {
-        Self::parse(s)
-    }
-}
-
 impl Ord for DpkgVersion {
     /// dpkg `dpkg_version_compare`: epoch, then upstream, then revision (missing = empty).
     fn cmp(&self, other: &Self) -> Ordering {
@@ -219,19 +211,7 @@ impl Ord for DpkgVersion {
     }
 }
 
-impl PartialOrd for DpkgVersion {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for DpkgVersion {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for DpkgVersion {}
+crate::scheme::derive_from_ord!(DpkgVersion);
 
 impl fmt::Display for DpkgVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

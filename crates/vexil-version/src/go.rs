@@ -3,7 +3,6 @@
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::str::FromStr;
 
 use crate::semver::{Core, parse_core};
 use crate::{ParseError, Scheme};
@@ -48,32 +47,13 @@ impl GoVersion {
     }
 }
 
-impl FromStr for GoVersion {
-    type Err = ParseError;
-    fn from_str(s: &str) -> Result<Self, ParseError> {
-        Self::parse(s)
-    }
-}
-
 impl Ord for GoVersion {
     fn cmp(&self, other: &Self) -> Ordering {
         self.core.cmp_precedence(&other.core)
     }
 }
 
-impl PartialOrd for GoVersion {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for GoVersion {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for GoVersion {}
+crate::scheme::derive_from_ord!(GoVersion);
 
 impl fmt::Display for GoVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -3,7 +3,6 @@
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::str::FromStr;
 
 use crate::num::Num;
 use crate::{ParseError, Scheme};
@@ -45,13 +44,6 @@ impl HackageVersion {
     }
 }
 
-impl FromStr for HackageVersion {
-    type Err = ParseError;
-    fn from_str(s: &str) -> Result<Self, ParseError> {
-        Self::parse(s)
-    }
-}
-
 impl Ord for HackageVersion {
     fn cmp(&self, other: &Self) -> Ordering {
         // Haskell's list `compare`: element-wise, then the shorter list first.
@@ -59,19 +51,7 @@ impl Ord for HackageVersion {
     }
 }
 
-impl PartialOrd for HackageVersion {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for HackageVersion {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for HackageVersion {}
+crate::scheme::derive_from_ord!(HackageVersion);
 
 impl fmt::Display for HackageVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -14,7 +14,6 @@
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::str::FromStr;
 
 use crate::{ParseError, Scheme};
 
@@ -404,32 +403,13 @@ impl MavenVersion {
     }
 }
 
-impl FromStr for MavenVersion {
-    type Err = ParseError;
-    fn from_str(s: &str) -> Result<Self, ParseError> {
-        Self::parse(s)
-    }
-}
-
 impl Ord for MavenVersion {
     fn cmp(&self, other: &Self) -> Ordering {
         cmp_versions(self, other)
     }
 }
 
-impl PartialOrd for MavenVersion {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for MavenVersion {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for MavenVersion {}
+crate::scheme::derive_from_ord!(MavenVersion);
 
 impl fmt::Display for MavenVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -3,7 +3,6 @@
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::str::FromStr;
 
 use crate::num::{Num, cmp_digits};
 use crate::{ParseError, Scheme};
@@ -160,13 +159,6 @@ fn cmp_label(a: &Label, b: &Label) -> Ordering {
     }
 }
 
-impl FromStr for NuGetVersion {
-    type Err = ParseError;
-    fn from_str(s: &str) -> Result<Self, ParseError> {
-        Self::parse(s)
-    }
-}
-
 impl Ord for NuGetVersion {
     fn cmp(&self, other: &Self) -> Ordering {
         // VersionComparer.Compare: the four numbers, then "has no labels" wins, then the
@@ -190,19 +182,7 @@ impl Ord for NuGetVersion {
     }
 }
 
-impl PartialOrd for NuGetVersion {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for NuGetVersion {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for NuGetVersion {}
+crate::scheme::derive_from_ord!(NuGetVersion);
 
 impl fmt::Display for NuGetVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

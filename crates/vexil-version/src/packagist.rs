@@ -3,7 +3,6 @@
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::str::FromStr;
 
 use crate::num::Num;
 use crate::{ParseError, Scheme};
@@ -169,13 +168,6 @@ fn cmp_leftover(rest: &[Part]) -> Ordering {
     Ordering::Equal
 }
 
-impl FromStr for PackagistVersion {
-    type Err = ParseError;
-    fn from_str(s: &str) -> Result<Self, ParseError> {
-        Self::parse(s)
-    }
-}
-
 impl Ord for PackagistVersion {
     fn cmp(&self, other: &Self) -> Ordering {
         for (a, b) in self.parts.iter().zip(other.parts.iter()) {
@@ -193,19 +185,7 @@ impl Ord for PackagistVersion {
     }
 }
 
-impl PartialOrd for PackagistVersion {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for PackagistVersion {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for PackagistVersion {}
+crate::scheme::derive_from_ord!(PackagistVersion);
 
 impl fmt::Display for PackagistVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

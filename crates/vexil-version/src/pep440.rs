@@ -11,7 +11,6 @@
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt;
-use std::str::FromStr;
 
 use crate::num::Num;
 use crate::{ParseError, Scheme};
@@ -689,13 +688,6 @@ impl Release {
     }
 }
 
-impl FromStr for Pep440Version {
-    type Err = ParseError;
-    fn from_str(s: &str) -> Result<Self, ParseError> {
-        Self::parse(s)
-    }
-}
-
 impl Ord for Pep440Version {
     fn cmp(&self, other: &Self) -> Ordering {
         match (&self.kind, &other.kind) {
@@ -708,19 +700,7 @@ impl Ord for Pep440Version {
     }
 }
 
-impl PartialOrd for Pep440Version {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for Pep440Version {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Pep440Version {}
+crate::scheme::derive_from_ord!(Pep440Version);
 
 impl fmt::Display for Pep440Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

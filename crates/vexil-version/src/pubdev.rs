@@ -2,7 +2,6 @@
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::str::FromStr;
 
 use crate::semver::{Core, cmp_identifier_lists, parse_core};
 use crate::{ParseError, Scheme};
@@ -35,13 +34,6 @@ impl PubVersion {
     }
 }
 
-impl FromStr for PubVersion {
-    type Err = ParseError;
-    fn from_str(s: &str) -> Result<Self, ParseError> {
-        Self::parse(s)
-    }
-}
-
 impl Ord for PubVersion {
     // pub_semver lib/src/version.dart `compareTo`: precedence, then "builds always come after no
     // build string", then the build identifiers.
@@ -57,19 +49,7 @@ impl Ord for PubVersion {
     }
 }
 
-impl PartialOrd for PubVersion {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for PubVersion {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for PubVersion {}
+crate::scheme::derive_from_ord!(PubVersion);
 
 impl fmt::Display for PubVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

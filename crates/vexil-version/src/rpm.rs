@@ -4,7 +4,6 @@
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::str::FromStr;
 
 use crate::num::cmp_digits;
 use crate::{ParseError, Scheme};
@@ -179,13 +178,6 @@ fn cmp_digit_runs(a: &[u8], b: &[u8]) -> Ordering {
     a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
-impl FromStr for RpmVersion {
-    type Err = ParseError;
-    fn from_str(s: &str) -> Result<Self, ParseError> {
-        Self::parse(s)
-    }
-}
-
 impl Ord for RpmVersion {
     /// Epoch numerically (missing = 0), then version, then release, each with `rpmvercmp`,
     /// plus osv-scalibr's `compareRedHatComponents` rule that an empty part sorts before a
@@ -209,19 +201,7 @@ impl Ord for RpmVersion {
     }
 }
 
-impl PartialOrd for RpmVersion {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for RpmVersion {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for RpmVersion {}
+crate::scheme::derive_from_ord!(RpmVersion);
 
 impl fmt::Display for RpmVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -3,7 +3,6 @@
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::str::FromStr;
 
 use crate::num::Num;
 use crate::{ParseError, Scheme};
@@ -158,13 +157,6 @@ fn canonical(mut segments: Vec<Segment>) -> Box<[Segment]> {
     segments.into_boxed_slice()
 }
 
-impl FromStr for RubyGemsVersion {
-    type Err = ParseError;
-    fn from_str(s: &str) -> Result<Self, ParseError> {
-        Self::parse(s)
-    }
-}
-
 impl Ord for RubyGemsVersion {
     fn cmp(&self, other: &Self) -> Ordering {
         // `Gem::Version#<=>`: segment by segment, the shorter list padded with 0.
@@ -181,19 +173,7 @@ impl Ord for RubyGemsVersion {
     }
 }
 
-impl PartialOrd for RubyGemsVersion {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for RubyGemsVersion {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for RubyGemsVersion {}
+crate::scheme::derive_from_ord!(RubyGemsVersion);
 
 impl fmt::Display for RubyGemsVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

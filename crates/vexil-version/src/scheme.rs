@@ -11,6 +11,34 @@ use crate::{
     rubygems, semver, upstream,
 };
 
+/// `PartialOrd`, `PartialEq` and `Eq` from a scheme type's `Ord`, and `FromStr` from its
+/// `parse`: equality always means "compares equal" (Maven `1.0 == 1.0.0`), never structural.
+macro_rules! derive_from_ord {
+    ($ty:ty) => {
+        impl ::std::str::FromStr for $ty {
+            type Err = $crate::ParseError;
+            fn from_str(s: &str) -> Result<Self, $crate::ParseError> {
+                Self::parse(s)
+            }
+        }
+
+        impl PartialOrd for $ty {
+            fn partial_cmp(&self, other: &Self) -> Option<::std::cmp::Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+
+        impl PartialEq for $ty {
+            fn eq(&self, other: &Self) -> bool {
+                self.cmp(other) == ::std::cmp::Ordering::Equal
+            }
+        }
+
+        impl Eq for $ty {}
+    };
+}
+pub(crate) use derive_from_ord;
+
 macro_rules! schemes {
     ($( $variant:ident => $module:ident :: $ty:ident, $name:literal, $label:literal; )*) => {
         /// A version ordering, named after the tool whose semantics it reproduces.

@@ -5,7 +5,6 @@
 
 use std::cmp::Ordering;
 use std::fmt;
-use std::str::FromStr;
 
 use crate::num::{Num, cmp_digits};
 use crate::{ParseError, Scheme};
@@ -244,32 +243,13 @@ impl SemverVersion {
     }
 }
 
-impl FromStr for SemverVersion {
-    type Err = ParseError;
-    fn from_str(s: &str) -> Result<Self, ParseError> {
-        Self::parse(s)
-    }
-}
-
 impl Ord for SemverVersion {
     fn cmp(&self, other: &Self) -> Ordering {
         self.core.cmp_precedence(&other.core)
     }
 }
 
-impl PartialOrd for SemverVersion {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for SemverVersion {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for SemverVersion {}
+crate::scheme::derive_from_ord!(SemverVersion);
 
 impl fmt::Display for SemverVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
