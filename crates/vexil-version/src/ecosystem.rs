@@ -64,6 +64,7 @@ ecosystems! {
     Alpine => "Alpine", Apk, alias "apk";
     Wolfi => "Wolfi", Apk;
     Chainguard => "Chainguard", Apk;
+    MinimOs => "MinimOS", Apk;
     RedHat => "Red Hat", Rpm, alias "redhat", alias "rhel";
     RockyLinux => "Rocky Linux", Rpm, alias "rocky";
     AlmaLinux => "AlmaLinux", Rpm, alias "alma";

@@ -5,7 +5,8 @@ use std::io::Write;
 
 use serde_json::json;
 use vexil_core::ingest::IngestError;
-use vexil_core::ingest::advisory::alpine::{parse_apkindex, parse_secdb};
+use vexil_core::ingest::advisory::alpine::parse_secdb;
+use vexil_core::ingest::advisory::apkindex::parse_apkindex;
 use vexil_core::model::Advisory;
 
 use crate::shared;

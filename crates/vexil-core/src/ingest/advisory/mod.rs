@@ -2,6 +2,7 @@
 //! KEV and EPSS. Each is pure: bytes plus a display name in, records plus warnings out.
 
 pub mod alpine;
+pub mod apkindex;
 pub mod debian;
 pub mod epss;
 pub mod kev;
