@@ -4,5 +4,6 @@
 pub mod advisory;
 pub mod archive;
 mod error;
+pub mod feed;
 
 pub use error::{IngestError, Location, Parsed, Warning};

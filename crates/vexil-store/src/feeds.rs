@@ -1,0 +1,618 @@
+//! Advisory feeds in the store: importing documents (one transaction per call), listing feeds,
+//! and a canonical dump of every table for audits and before/after comparisons.
+//!
+//! Re-import rules: a document whose digest was imported before is skipped whole; an OSV or NVD
+//! record replaces the stored one only when its `modified` is newer; Debian and Alpine records
+//! merge per (ecosystem, package), so re-importing one secdb branch replaces exactly its entries.
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+use vexil_core::ingest::feed::{Document, FeedKind, Records};
+use vexil_core::model::Advisory;
+
+use crate::StoreError;
+use crate::error::Doing;
+use crate::store::{Db, Store, dispatch};
+
+/// What one import did to one source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceReport {
+    pub feed: FeedKind,
+    pub source: String,
+    pub digest: String,
+    /// Records the source holds.
+    pub records: usize,
+    /// Records written (new or replacing older ones).
+    pub changed: usize,
+    /// The same content was imported before: nothing was read into the store.
+    pub unchanged_document: bool,
+}
+
+/// What one `import` call did, per source, in the order given.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    pub sources: Vec<SourceReport>,
+}
+
+/// One line of `vexil feeds list`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct FeedSummary {
+    pub feed: String,
+    pub records: i64,
+    pub newest_modified: Option<String>,
+    pub imported_at: Option<String>,
+    pub source: Option<String>,
+    pub digest: Option<String>,
+}
+
+/// The tables a dump covers, with their columns in a stable order.
+const TABLES: &[(&str, &str)] = &[
+    (
+        "advisories",
+        "feed, id, modified, published, withdrawn, malicious, source, body",
+    ),
+    ("advisory_packages", "feed, advisory_id, ecosystem, name"),
+    ("aliases", "feed, advisory_id, alias"),
+    ("kev", "cve, date_added, due_date, ransomware, body"),
+    ("epss", "cve, epss, percentile, model_version, score_date"),
+    (
+        "debian_binaries",
+        "binary_name, version, architecture, source, source_version",
+    ),
+    ("apk_index", "name, version, arch, origin, maintainer"),
+    (
+        "imports",
+        "id, feed, source, digest, records, changed, newest_modified, started_at, finished_at, outcome",
+    ),
+];
+
+/// Rows per multi-row INSERT: well under SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+const CHUNK: usize = 500;
+
+impl Store {
+    /// Whether a document with this digest was already imported into `feed`.
+    pub async fn is_imported(&self, feed: FeedKind, digest: &str) -> Result<bool, StoreError> {
+        dispatch!(&self.db, pool => {
+            let (count,): (i64,) =
+                sqlx::query_as("SELECT COUNT(*) FROM imports WHERE feed = $1 AND digest = $2")
+                    .bind(feed.name())
+                    .bind(digest)
+                    .fetch_one(pool)
+                    .await
+                    .doing("looking up the import log")?;
+            Ok(count > 0)
+        })
+    }
+
+    /// Imports every document in one transaction: all land, or (on any error) none does and the
+    /// store is exactly as before.
+    pub async fn import(
+        &self,
+        documents: &[Document],
+        now: Timestamp,
+    ) -> Result<ImportReport, StoreError> {
+        let mut report = ImportReport::default();
+        match &self.db {
+            Db::Sqlite(pool) => {
+                let mut tx = pool
+                    .begin()
+                    .await
+                    .doing("starting the import transaction")?;
+                for document in documents {
+                    report
+                        .sources
+                        .push(sqlite_impl::import_document(&mut tx, document, now).await?);
+                }
+                tx.commit().await.doing("committing the import")?;
+            }
+            Db::Postgres(pool) => {
+                let mut tx = pool
+                    .begin()
+                    .await
+                    .doing("starting the import transaction")?;
+                for document in documents {
+                    report
+                        .sources
+                        .push(postgres_impl::import_document(&mut tx, document, now).await?);
+                }
+                tx.commit().await.doing("committing the import")?;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Per feed: records held, newest `modified`, and the last import's time, source and digest.
+    pub async fn feeds(&self) -> Result<Vec<FeedSummary>, StoreError> {
+        let mut out = Vec::new();
+        for &feed in FeedKind::ALL {
+            let summary = match &self.db {
+                Db::Sqlite(pool) => sqlite_impl::feed_summary(pool, feed).await?,
+                Db::Postgres(pool) => postgres_impl::feed_summary(pool, feed).await?,
+            };
+            if let Some(summary) = summary {
+                out.push(summary);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every row of every feed table as sorted text lines: equal dumps mean equal stores.
+    pub async fn dump(&self) -> Result<Vec<String>, StoreError> {
+        let mut lines = Vec::new();
+        for (table, columns) in TABLES {
+            let cells: Vec<String> = columns
+                .split(", ")
+                .map(|c| format!("COALESCE(CAST({c} AS TEXT), '<null>')"))
+                .collect();
+            let sql = format!("SELECT {} FROM {table}", cells.join(" || '|' || "));
+            let rows: Vec<(String,)> = dispatch!(&self.db, pool => {
+                // Table and column names come from the constant `TABLES`, never from input.
+                sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(pool).await.doing("dumping the store")?
+            });
+            let mut rows: Vec<String> = rows
+                .into_iter()
+                .map(|(r,)| format!("{table}: {r}"))
+                .collect();
+            rows.sort();
+            lines.extend(rows);
+        }
+        Ok(lines)
+    }
+}
+
+/// The newest `modified` (advisories), `dateAdded` (KEV) or score date (EPSS) of a document.
+fn newest_in(records: &Records) -> Option<String> {
+    match records {
+        Records::Advisories(a) => a
+            .iter()
+            .filter_map(|a| a.modified)
+            .max()
+            .map(|t| t.to_string()),
+        Records::Kev(k) => k.iter().map(|e| e.date_added).max().map(|d| d.to_string()),
+        Records::Epss(e) => e
+            .iter()
+            .filter_map(|s| s.score_date)
+            .max()
+            .map(|d| d.to_string()),
+        Records::Binaries(_) | Records::ApkIndex(_) => None,
+    }
+}
+
+/// Merges `incoming`'s affected entries into `stored`: entries for the same (ecosystem, package)
+/// are replaced, others kept; the text fields take the incoming values when present.
+fn merge_affected(stored: &Advisory, incoming: &Advisory) -> Advisory {
+    let key = |a: &vexil_core::model::Affected| {
+        a.package
+            .as_ref()
+            .map(|p| (p.ecosystem.clone(), p.name.clone()))
+    };
+    let replaced: std::collections::HashSet<_> = incoming.affected.iter().map(key).collect();
+    let mut merged = incoming.clone();
+    merged.affected = stored
+        .affected
+        .iter()
+        .filter(|a| !replaced.contains(&key(a)))
+        .cloned()
+        .chain(incoming.affected.iter().cloned())
+        .collect();
+    merged.affected.sort_by_key(key);
+    for alias in &stored.aliases {
+        if !merged.aliases.contains(alias) {
+            merged.aliases.push(alias.clone());
+        }
+    }
+    if merged.details.is_none() {
+        merged.details.clone_from(&stored.details);
+    }
+    merged
+}
+
+/// Whether an incoming advisory should replace the stored one, per the feed's rule.
+fn replaces(feed: FeedKind, stored_modified: Option<Timestamp>, incoming: &Advisory) -> bool {
+    match feed {
+        FeedKind::Osv | FeedKind::Nvd => match (stored_modified, incoming.modified) {
+            (Some(old), Some(new)) => new > old,
+            (None, Some(_)) => true,
+            (_, None) => false,
+        },
+        _ => true,
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt {
+        what: "serialising a record",
+        detail: e.to_string(),
+    })
+}
+
+fn text(ts: Option<Timestamp>) -> Option<String> {
+    ts.map(|t| t.to_string())
+}
+
+/// The SQL, written once and compiled for each backend.
+macro_rules! backend_impl {
+    ($module:ident, $db:ty, $pool:ty) => {
+        mod $module {
+            use super::*;
+            use sqlx::{QueryBuilder, Transaction};
+
+            type Tx<'a> = Transaction<'a, $db>;
+
+            pub(super) async fn import_document(
+                tx: &mut Tx<'_>,
+                doc: &Document,
+                now: Timestamp,
+            ) -> Result<SourceReport, StoreError> {
+                let mut report = SourceReport {
+                    feed: doc.feed,
+                    source: doc.source.clone(),
+                    digest: doc.digest.clone(),
+                    records: doc.records.len(),
+                    changed: 0,
+                    unchanged_document: false,
+                };
+                let (seen,): (i64,) =
+                    sqlx::query_as("SELECT COUNT(*) FROM imports WHERE feed = $1 AND digest = $2")
+                        .bind(doc.feed.name())
+                        .bind(&doc.digest)
+                        .fetch_one(&mut **tx)
+                        .await
+                        .doing("looking up the import log")?;
+                if seen > 0 {
+                    report.unchanged_document = true;
+                    return Ok(report);
+                }
+                let started = now;
+                let newest = newest_in(&doc.records);
+                report.changed = match &doc.records {
+                    Records::Advisories(advisories) => import_advisories(tx, doc, advisories).await?,
+                    Records::Kev(entries) => {
+                        let rows: Vec<_> = entries
+                            .iter()
+                            .map(|e| Ok((e.cve.clone(), e.date_added.to_string(), e.due_date.map(|d| d.to_string()), e.known_ransomware_campaign_use.clone(), to_json(e)?)))
+                            .collect::<Result<_, StoreError>>()?;
+                        upsert_kev(tx, &rows).await?
+                    }
+                    Records::Epss(scores) => upsert_epss(tx, scores).await?,
+                    Records::Binaries(binaries) => upsert_binaries(tx, binaries).await?,
+                    Records::ApkIndex(entries) => upsert_apk_index(tx, entries).await?,
+                }
+                .try_into()
+                .unwrap_or(usize::MAX);
+                sqlx::query(
+                    "INSERT INTO imports (feed, source, digest, records, changed, newest_modified, \
+                     started_at, finished_at, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'imported')",
+                )
+                .bind(doc.feed.name())
+                .bind(&doc.source)
+                .bind(&doc.digest)
+                .bind(i64::try_from(report.records).unwrap_or(i64::MAX))
+                .bind(i64::try_from(report.changed).unwrap_or(i64::MAX))
+                .bind(newest)
+                .bind(started.to_string())
+                .bind(now.to_string())
+                .execute(&mut **tx)
+                .await
+                .doing("writing the import log")?;
+                Ok(report)
+            }
+
+            async fn import_advisories(
+                tx: &mut Tx<'_>,
+                doc: &Document,
+                advisories: &[Advisory],
+            ) -> Result<u64, StoreError> {
+                let feed = doc.feed.name();
+                let stored: Vec<(String, Option<String>)> =
+                    sqlx::query_as("SELECT id, modified FROM advisories WHERE feed = $1")
+                        .bind(feed)
+                        .fetch_all(&mut **tx)
+                        .await
+                        .doing("reading stored advisories")?;
+                let stored: HashMap<String, Option<Timestamp>> = stored
+                    .into_iter()
+                    .map(|(id, m)| (id, m.and_then(|m| m.parse().ok())))
+                    .collect();
+                let merge = matches!(doc.feed, FeedKind::Debian | FeedKind::Alpine);
+                // Later records with the same id in one document win, as a re-import would.
+                let mut chosen: HashMap<&str, Advisory> = HashMap::new();
+                let mut order = Vec::new();
+                for advisory in advisories {
+                    match chosen.get(advisory.id.as_str()) {
+                        Some(previous) if merge => {
+                            let merged = merge_affected(previous, advisory);
+                            chosen.insert(advisory.id.as_str(), merged);
+                        }
+                        Some(previous) if !replaces(doc.feed, previous.modified, advisory) => {}
+                        _ => {
+                            if !chosen.contains_key(advisory.id.as_str()) {
+                                order.push(advisory.id.as_str());
+                            }
+                            chosen.insert(advisory.id.as_str(), advisory.clone());
+                        }
+                    }
+                }
+                let mut writes: Vec<Advisory> = Vec::new();
+                let mut merge_ids = Vec::new();
+                for id in order {
+                    let Some(advisory) = chosen.remove(id) else { continue };
+                    match stored.get(id) {
+                        None => writes.push(advisory),
+                        Some(_) if merge => merge_ids.push(advisory),
+                        Some(old) if replaces(doc.feed, *old, &advisory) => writes.push(advisory),
+                        Some(_) => {}
+                    }
+                }
+                // Merging feeds: read the stored bodies of the ids present, merge, keep changes.
+                for incoming in merge_ids {
+                    let (body,): (String,) =
+                        sqlx::query_as("SELECT body FROM advisories WHERE feed = $1 AND id = $2")
+                            .bind(feed)
+                            .bind(&incoming.id)
+                            .fetch_one(&mut **tx)
+                            .await
+                            .doing("reading a stored advisory")?;
+                    let old: Advisory = serde_json::from_str(&body).map_err(|e| StoreError::Corrupt {
+                        what: "a stored advisory body",
+                        detail: format!("{}: {e}", incoming.id),
+                    })?;
+                    let merged = merge_affected(&old, &incoming);
+                    if merged != old {
+                        writes.push(merged);
+                    }
+                }
+                let replaced: Vec<&str> = writes
+                    .iter()
+                    .filter(|a| stored.contains_key(&a.id))
+                    .map(|a| a.id.as_str())
+                    .collect();
+                for id in &replaced {
+                    for sql in [
+                        "DELETE FROM advisory_packages WHERE feed = $1 AND advisory_id = $2",
+                        "DELETE FROM aliases WHERE feed = $1 AND advisory_id = $2",
+                    ] {
+                        sqlx::query(sql)
+                            .bind(feed)
+                            .bind(*id)
+                            .execute(&mut **tx)
+                            .await
+                            .doing("replacing an advisory's index rows")?;
+                    }
+                }
+                let bodies: Vec<String> = writes.iter().map(to_json).collect::<Result<_, _>>()?;
+                for (chunk, bodies) in writes.chunks(CHUNK).zip(bodies.chunks(CHUNK)) {
+                    let mut q = QueryBuilder::<$db>::new(
+                        "INSERT INTO advisories (feed, id, modified, published, withdrawn, malicious, source, body) ",
+                    );
+                    q.push_values(chunk.iter().zip(bodies), |mut row, (a, body)| {
+                        row.push_bind(feed)
+                            .push_bind(a.id.as_str())
+                            .push_bind(text(a.modified))
+                            .push_bind(text(a.published))
+                            .push_bind(text(a.withdrawn))
+                            .push_bind(a.malicious)
+                            .push_bind(doc.source.as_str())
+                            .push_bind(body.as_str());
+                    });
+                    q.push(
+                        " ON CONFLICT (feed, id) DO UPDATE SET modified = excluded.modified, \
+                         published = excluded.published, withdrawn = excluded.withdrawn, \
+                         malicious = excluded.malicious, source = excluded.source, body = excluded.body",
+                    );
+                    q.build().execute(&mut **tx).await.doing("writing advisories")?;
+                }
+                let packages: Vec<(&str, &str, &str)> = writes
+                    .iter()
+                    .flat_map(|a| {
+                        let mut seen = std::collections::BTreeSet::new();
+                        a.affected.iter().filter_map(move |af| {
+                            let p = af.package.as_ref()?;
+                            seen.insert((p.ecosystem.as_str(), p.name.as_str()))
+                                .then_some((a.id.as_str(), p.ecosystem.as_str(), p.name.as_str()))
+                        })
+                    })
+                    .collect();
+                for chunk in packages.chunks(CHUNK) {
+                    let mut q = QueryBuilder::<$db>::new(
+                        "INSERT INTO advisory_packages (feed, advisory_id, ecosystem, name) ",
+                    );
+                    q.push_values(chunk, |mut row, (id, eco, name)| {
+                        row.push_bind(feed).push_bind(*id).push_bind(*eco).push_bind(*name);
+                    });
+                    q.build().execute(&mut **tx).await.doing("indexing advisory packages")?;
+                }
+                let aliases: Vec<(&str, &str)> = writes
+                    .iter()
+                    .flat_map(|a| a.aliases.iter().map(move |al| (a.id.as_str(), al.as_str())))
+                    .collect();
+                for chunk in aliases.chunks(CHUNK) {
+                    let mut q = QueryBuilder::<$db>::new("INSERT INTO aliases (feed, advisory_id, alias) ");
+                    q.push_values(chunk, |mut row, (id, alias)| {
+                        row.push_bind(feed).push_bind(*id).push_bind(*alias);
+                    });
+                    q.build().execute(&mut **tx).await.doing("writing aliases")?;
+                }
+                Ok(writes.len() as u64)
+            }
+
+            async fn upsert_kev(
+                tx: &mut Tx<'_>,
+                rows: &[(String, String, Option<String>, String, String)],
+            ) -> Result<u64, StoreError> {
+                let stored: Vec<(String, String)> = sqlx::query_as("SELECT cve, body FROM kev")
+                    .fetch_all(&mut **tx)
+                    .await
+                    .doing("reading the stored KEV catalogue")?;
+                let stored: HashMap<String, String> = stored.into_iter().collect();
+                let changed: Vec<_> =
+                    rows.iter().filter(|r| stored.get(&r.0) != Some(&r.4)).collect();
+                for chunk in changed.chunks(CHUNK) {
+                    let mut q = QueryBuilder::<$db>::new(
+                        "INSERT INTO kev (cve, date_added, due_date, ransomware, body) ",
+                    );
+                    q.push_values(chunk, |mut row, r| {
+                        row.push_bind(r.0.as_str())
+                            .push_bind(r.1.as_str())
+                            .push_bind(r.2.as_deref())
+                            .push_bind(r.3.as_str())
+                            .push_bind(r.4.as_str());
+                    });
+                    q.push(
+                        " ON CONFLICT (cve) DO UPDATE SET date_added = excluded.date_added, \
+                         due_date = excluded.due_date, ransomware = excluded.ransomware, body = excluded.body",
+                    );
+                    q.build().execute(&mut **tx).await.doing("writing KEV entries")?;
+                }
+                Ok(changed.len() as u64)
+            }
+
+            async fn upsert_epss(
+                tx: &mut Tx<'_>,
+                scores: &[vexil_core::model::EpssScore],
+            ) -> Result<u64, StoreError> {
+                let stored: Vec<(String, f64, f64, Option<String>)> =
+                    sqlx::query_as("SELECT cve, epss, percentile, score_date FROM epss")
+                        .fetch_all(&mut **tx)
+                        .await
+                        .doing("reading stored EPSS scores")?;
+                let stored: HashMap<String, (f64, f64, Option<String>)> =
+                    stored.into_iter().map(|(c, e, p, d)| (c, (e, p, d))).collect();
+                let changed: Vec<_> = scores
+                    .iter()
+                    .filter(|s| {
+                        let date = s.score_date.map(|d| d.to_string());
+                        match stored.get(&s.cve) {
+                            None => true,
+                            // An older score never replaces a newer one.
+                            Some((_, _, old)) if old.is_some() && date.is_some() && date < *old => false,
+                            Some((e, p, old)) => *e != s.epss || *p != s.percentile || *old != date,
+                        }
+                    })
+                    .collect();
+                for chunk in changed.chunks(CHUNK) {
+                    let mut q = QueryBuilder::<$db>::new(
+                        "INSERT INTO epss (cve, epss, percentile, model_version, score_date) ",
+                    );
+                    q.push_values(chunk, |mut row, s| {
+                        row.push_bind(s.cve.as_str())
+                            .push_bind(s.epss)
+                            .push_bind(s.percentile)
+                            .push_bind(s.model_version.as_deref())
+                            .push_bind(s.score_date.map(|d| d.to_string()));
+                    });
+                    q.push(
+                        " ON CONFLICT (cve) DO UPDATE SET epss = excluded.epss, percentile = excluded.percentile, \
+                         model_version = excluded.model_version, score_date = excluded.score_date",
+                    );
+                    q.build().execute(&mut **tx).await.doing("writing EPSS scores")?;
+                }
+                Ok(changed.len() as u64)
+            }
+
+            async fn upsert_binaries(
+                tx: &mut Tx<'_>,
+                binaries: &[vexil_core::ingest::advisory::debian::BinarySource],
+            ) -> Result<u64, StoreError> {
+                for chunk in binaries.chunks(CHUNK) {
+                    let mut q = QueryBuilder::<$db>::new(
+                        "INSERT INTO debian_binaries (binary_name, version, architecture, source, source_version) ",
+                    );
+                    q.push_values(chunk, |mut row, b| {
+                        row.push_bind(b.binary.as_str())
+                            .push_bind(b.version.as_str())
+                            .push_bind(b.architecture.as_deref().unwrap_or(""))
+                            .push_bind(b.source.as_str())
+                            .push_bind(b.source_version.as_deref());
+                    });
+                    q.push(
+                        " ON CONFLICT (binary_name, version, architecture) DO UPDATE SET \
+                         source = excluded.source, source_version = excluded.source_version",
+                    );
+                    q.build().execute(&mut **tx).await.doing("writing Debian package indexes")?;
+                }
+                Ok(binaries.len() as u64)
+            }
+
+            async fn upsert_apk_index(
+                tx: &mut Tx<'_>,
+                entries: &[vexil_core::ingest::advisory::apkindex::ApkIndexEntry],
+            ) -> Result<u64, StoreError> {
+                for chunk in entries.chunks(CHUNK) {
+                    let mut q = QueryBuilder::<$db>::new(
+                        "INSERT INTO apk_index (name, version, arch, origin, maintainer) ",
+                    );
+                    q.push_values(chunk, |mut row, e| {
+                        row.push_bind(e.name.as_str())
+                            .push_bind(e.version.as_str())
+                            .push_bind(e.arch.as_deref().unwrap_or(""))
+                            .push_bind(e.origin.as_str())
+                            .push_bind(e.maintainer.as_deref());
+                    });
+                    q.push(
+                        " ON CONFLICT (name, version, arch) DO UPDATE SET origin = excluded.origin, \
+                         maintainer = excluded.maintainer",
+                    );
+                    q.build().execute(&mut **tx).await.doing("writing APKINDEX entries")?;
+                }
+                Ok(entries.len() as u64)
+            }
+
+            pub(super) async fn feed_summary(
+                pool: &$pool,
+                feed: FeedKind,
+            ) -> Result<Option<FeedSummary>, StoreError> {
+                let count_sql = match feed {
+                    FeedKind::Osv | FeedKind::Nvd | FeedKind::Debian | FeedKind::Alpine => {
+                        "SELECT COUNT(*) FROM advisories WHERE feed = $1"
+                    }
+                    FeedKind::Kev => "SELECT COUNT(*) FROM kev WHERE $1 = $1",
+                    FeedKind::Epss => "SELECT COUNT(*) FROM epss WHERE $1 = $1",
+                    FeedKind::DebianPackages => "SELECT COUNT(*) FROM debian_binaries WHERE $1 = $1",
+                    FeedKind::ApkIndex => "SELECT COUNT(*) FROM apk_index WHERE $1 = $1",
+                };
+                let (records,): (i64,) = sqlx::query_as(count_sql)
+                    .bind(feed.name())
+                    .fetch_one(pool)
+                    .await
+                    .doing("counting feed records")?;
+                let last: Option<(String, String, String)> = sqlx::query_as(
+                    "SELECT finished_at, source, digest FROM imports WHERE feed = $1 ORDER BY id DESC LIMIT 1",
+                )
+                .bind(feed.name())
+                .fetch_optional(pool)
+                .await
+                .doing("reading the import log")?;
+                let newest: Vec<(Option<String>,)> =
+                    sqlx::query_as("SELECT newest_modified FROM imports WHERE feed = $1")
+                        .bind(feed.name())
+                        .fetch_all(pool)
+                        .await
+                        .doing("reading the import log")?;
+                if records == 0 && last.is_none() {
+                    return Ok(None);
+                }
+                // Compared as instants or dates, not as text (fractional seconds vary).
+                let newest_modified = newest
+                    .into_iter()
+                    .filter_map(|(n,)| n)
+                    .max_by(|a, b| match (a.parse::<Timestamp>(), b.parse::<Timestamp>()) {
+                        (Ok(x), Ok(y)) => x.cmp(&y),
+                        _ => a.cmp(b),
+                    });
+                Ok(Some(FeedSummary {
+                    feed: feed.name().to_owned(),
+                    records,
+                    newest_modified,
+                    imported_at: last.as_ref().map(|l| l.0.clone()),
+                    source: last.as_ref().map(|l| l.1.clone()),
+                    digest: last.map(|l| l.2),
+                }))
+            }
+        }
+    };
+}
+
+backend_impl!(sqlite_impl, sqlx::Sqlite, sqlx::SqlitePool);
+backend_impl!(postgres_impl, sqlx::Postgres, sqlx::PgPool);

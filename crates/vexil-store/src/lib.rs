@@ -1,0 +1,10 @@
+//! Vexil's state: one [`Store`] over SQLite (embedded, the default) and PostgreSQL, with the
+//! same behaviour on both. Every import is one transaction: it lands whole or not at all.
+
+mod error;
+mod feeds;
+mod store;
+
+pub use error::StoreError;
+pub use feeds::{FeedSummary, ImportReport, SourceReport};
+pub use store::{Backend, DEFAULT_SQLITE_URL, Store};
