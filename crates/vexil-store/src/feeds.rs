@@ -46,6 +46,111 @@ pub struct FeedSummary {
     pub digest: Option<String>,
 }
 
+/// Stored `(id → modified)` per advisory feed, loaded once per import and kept current.
+type Known = HashMap<FeedKind, HashMap<String, Option<Timestamp>>>;
+
+enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// An import in progress: one transaction that sources are streamed into.
+pub struct Import {
+    tx: Tx,
+    now: Timestamp,
+    known: Known,
+    report: ImportReport,
+}
+
+impl std::fmt::Debug for Import {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Import")
+            .field("report", &self.report)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Import {
+    /// Whether content with this digest was imported before (then the caller skips it).
+    pub async fn seen(&mut self, feed: FeedKind, digest: &str) -> Result<bool, StoreError> {
+        match &mut self.tx {
+            Tx::Sqlite(tx) => sqlite_impl::seen(tx, feed, digest).await,
+            Tx::Postgres(tx) => postgres_impl::seen(tx, feed, digest).await,
+        }
+    }
+
+    /// Writes one part of a source (a file of a directory, a chunk of an archive); returns the
+    /// number of records written (new or replacing older ones).
+    pub async fn write(
+        &mut self,
+        feed: FeedKind,
+        source: &str,
+        records: &Records,
+    ) -> Result<u64, StoreError> {
+        match &mut self.tx {
+            Tx::Sqlite(tx) => {
+                sqlite_impl::write_records(tx, feed, source, records, &mut self.known).await
+            }
+            Tx::Postgres(tx) => {
+                postgres_impl::write_records(tx, feed, source, records, &mut self.known).await
+            }
+        }
+    }
+
+    /// Records a finished source in the import log.
+    pub async fn finish_source(
+        &mut self,
+        report: SourceReport,
+        newest: Option<String>,
+    ) -> Result<(), StoreError> {
+        let finished = self.now;
+        match &mut self.tx {
+            Tx::Sqlite(tx) => {
+                sqlite_impl::log_source(tx, &report, newest, self.now, finished).await?
+            }
+            Tx::Postgres(tx) => {
+                postgres_impl::log_source(tx, &report, newest, self.now, finished).await?
+            }
+        }
+        self.report.sources.push(report);
+        Ok(())
+    }
+
+    /// Notes a source skipped because its content was imported before.
+    pub fn skip_source(&mut self, report: SourceReport) {
+        self.report.sources.push(report);
+    }
+
+    /// Imports a whole parsed document: skipped when seen, else written and logged.
+    pub async fn add_document(&mut self, doc: &Document) -> Result<(), StoreError> {
+        let mut report = SourceReport {
+            feed: doc.feed,
+            source: doc.source.clone(),
+            digest: doc.digest.clone(),
+            records: doc.records.len(),
+            changed: 0,
+            unchanged_document: false,
+        };
+        if self.seen(doc.feed, &doc.digest).await? {
+            report.unchanged_document = true;
+            self.skip_source(report);
+            return Ok(());
+        }
+        let changed = self.write(doc.feed, &doc.source, &doc.records).await?;
+        report.changed = usize::try_from(changed).unwrap_or(usize::MAX);
+        self.finish_source(report, newest_in(&doc.records)).await
+    }
+
+    /// Commits everything written; the report lists each source in order.
+    pub async fn commit(self) -> Result<ImportReport, StoreError> {
+        match self.tx {
+            Tx::Sqlite(tx) => tx.commit().await.doing("committing the import")?,
+            Tx::Postgres(tx) => tx.commit().await.doing("committing the import")?,
+        }
+        Ok(self.report)
+    }
+}
+
 /// The tables a dump covers, with their columns in a stable order.
 const TABLES: &[(&str, &str)] = &[
     (
@@ -92,34 +197,34 @@ impl Store {
         documents: &[Document],
         now: Timestamp,
     ) -> Result<ImportReport, StoreError> {
-        let mut report = ImportReport::default();
-        match &self.db {
-            Db::Sqlite(pool) => {
-                let mut tx = pool
-                    .begin()
-                    .await
-                    .doing("starting the import transaction")?;
-                for document in documents {
-                    report
-                        .sources
-                        .push(sqlite_impl::import_document(&mut tx, document, now).await?);
-                }
-                tx.commit().await.doing("committing the import")?;
-            }
-            Db::Postgres(pool) => {
-                let mut tx = pool
-                    .begin()
-                    .await
-                    .doing("starting the import transaction")?;
-                for document in documents {
-                    report
-                        .sources
-                        .push(postgres_impl::import_document(&mut tx, document, now).await?);
-                }
-                tx.commit().await.doing("committing the import")?;
-            }
+        let mut import = self.begin_import(now).await?;
+        for document in documents {
+            import.add_document(document).await?;
         }
-        Ok(report)
+        import.commit().await
+    }
+
+    /// Starts an import transaction that sources are streamed into, part by part, so memory
+    /// stays bounded by one part. Dropping it without `commit` rolls everything back.
+    pub async fn begin_import(&self, now: Timestamp) -> Result<Import, StoreError> {
+        let tx = match &self.db {
+            Db::Sqlite(pool) => Tx::Sqlite(
+                pool.begin()
+                    .await
+                    .doing("starting the import transaction")?,
+            ),
+            Db::Postgres(pool) => Tx::Postgres(
+                pool.begin()
+                    .await
+                    .doing("starting the import transaction")?,
+            ),
+        };
+        Ok(Import {
+            tx,
+            now,
+            known: Known::new(),
+            report: ImportReport::default(),
+        })
     }
 
     /// Per feed: records held, newest `modified`, and the last import's time, source and digest.
@@ -162,7 +267,7 @@ impl Store {
 }
 
 /// The newest `modified` (advisories), `dateAdded` (KEV) or score date (EPSS) of a document.
-fn newest_in(records: &Records) -> Option<String> {
+pub fn newest_in(records: &Records) -> Option<String> {
     match records {
         Records::Advisories(a) => a
             .iter()
@@ -240,82 +345,101 @@ macro_rules! backend_impl {
 
             type Tx<'a> = Transaction<'a, $db>;
 
-            pub(super) async fn import_document(
+            pub(super) async fn seen(
                 tx: &mut Tx<'_>,
-                doc: &Document,
-                now: Timestamp,
-            ) -> Result<SourceReport, StoreError> {
-                let mut report = SourceReport {
-                    feed: doc.feed,
-                    source: doc.source.clone(),
-                    digest: doc.digest.clone(),
-                    records: doc.records.len(),
-                    changed: 0,
-                    unchanged_document: false,
-                };
+                feed: FeedKind,
+                digest: &str,
+            ) -> Result<bool, StoreError> {
                 let (seen,): (i64,) =
                     sqlx::query_as("SELECT COUNT(*) FROM imports WHERE feed = $1 AND digest = $2")
-                        .bind(doc.feed.name())
-                        .bind(&doc.digest)
+                        .bind(feed.name())
+                        .bind(digest)
                         .fetch_one(&mut **tx)
                         .await
                         .doing("looking up the import log")?;
-                if seen > 0 {
-                    report.unchanged_document = true;
-                    return Ok(report);
-                }
-                let started = now;
-                let newest = newest_in(&doc.records);
-                report.changed = match &doc.records {
-                    Records::Advisories(advisories) => import_advisories(tx, doc, advisories).await?,
+                Ok(seen > 0)
+            }
+
+            pub(super) async fn write_records(
+                tx: &mut Tx<'_>,
+                feed: FeedKind,
+                source: &str,
+                records: &Records,
+                known: &mut Known,
+            ) -> Result<u64, StoreError> {
+                match records {
+                    Records::Advisories(advisories) => {
+                        if !known.contains_key(&feed) {
+                            let stored: Vec<(String, Option<String>)> =
+                                sqlx::query_as("SELECT id, modified FROM advisories WHERE feed = $1")
+                                    .bind(feed.name())
+                                    .fetch_all(&mut **tx)
+                                    .await
+                                    .doing("reading stored advisories")?;
+                            let stored = stored
+                                .into_iter()
+                                .map(|(id, m)| (id, m.and_then(|m| m.parse().ok())))
+                                .collect();
+                            known.insert(feed, stored);
+                        }
+                        let stored = known.entry(feed).or_default();
+                        import_advisories(tx, feed, source, advisories, stored).await
+                    }
                     Records::Kev(entries) => {
                         let rows: Vec<_> = entries
                             .iter()
-                            .map(|e| Ok((e.cve.clone(), e.date_added.to_string(), e.due_date.map(|d| d.to_string()), e.known_ransomware_campaign_use.clone(), to_json(e)?)))
+                            .map(|e| {
+                                Ok((
+                                    e.cve.clone(),
+                                    e.date_added.to_string(),
+                                    e.due_date.map(|d| d.to_string()),
+                                    e.known_ransomware_campaign_use.clone(),
+                                    to_json(e)?,
+                                ))
+                            })
                             .collect::<Result<_, StoreError>>()?;
-                        upsert_kev(tx, &rows).await?
+                        upsert_kev(tx, &rows).await
                     }
-                    Records::Epss(scores) => upsert_epss(tx, scores).await?,
-                    Records::Binaries(binaries) => upsert_binaries(tx, binaries).await?,
-                    Records::ApkIndex(entries) => upsert_apk_index(tx, entries).await?,
+                    Records::Epss(scores) => upsert_epss(tx, scores).await,
+                    Records::Binaries(binaries) => upsert_binaries(tx, binaries).await,
+                    Records::ApkIndex(entries) => upsert_apk_index(tx, entries).await,
                 }
-                .try_into()
-                .unwrap_or(usize::MAX);
+            }
+
+            pub(super) async fn log_source(
+                tx: &mut Tx<'_>,
+                report: &SourceReport,
+                newest: Option<String>,
+                started: Timestamp,
+                finished: Timestamp,
+            ) -> Result<(), StoreError> {
                 sqlx::query(
                     "INSERT INTO imports (feed, source, digest, records, changed, newest_modified, \
                      started_at, finished_at, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'imported')",
                 )
-                .bind(doc.feed.name())
-                .bind(&doc.source)
-                .bind(&doc.digest)
+                .bind(report.feed.name())
+                .bind(&report.source)
+                .bind(&report.digest)
                 .bind(i64::try_from(report.records).unwrap_or(i64::MAX))
                 .bind(i64::try_from(report.changed).unwrap_or(i64::MAX))
                 .bind(newest)
                 .bind(started.to_string())
-                .bind(now.to_string())
+                .bind(finished.to_string())
                 .execute(&mut **tx)
                 .await
                 .doing("writing the import log")?;
-                Ok(report)
+                Ok(())
             }
 
             async fn import_advisories(
                 tx: &mut Tx<'_>,
-                doc: &Document,
+                kind: FeedKind,
+                source: &str,
                 advisories: &[Advisory],
+                stored: &mut HashMap<String, Option<Timestamp>>,
             ) -> Result<u64, StoreError> {
-                let feed = doc.feed.name();
-                let stored: Vec<(String, Option<String>)> =
-                    sqlx::query_as("SELECT id, modified FROM advisories WHERE feed = $1")
-                        .bind(feed)
-                        .fetch_all(&mut **tx)
-                        .await
-                        .doing("reading stored advisories")?;
-                let stored: HashMap<String, Option<Timestamp>> = stored
-                    .into_iter()
-                    .map(|(id, m)| (id, m.and_then(|m| m.parse().ok())))
-                    .collect();
-                let merge = matches!(doc.feed, FeedKind::Debian | FeedKind::Alpine);
+                let feed = kind.name();
+                let merge = matches!(kind, FeedKind::Debian | FeedKind::Alpine);
                 // Later records with the same id in one document win, as a re-import would.
                 let mut chosen: HashMap<&str, Advisory> = HashMap::new();
                 let mut order = Vec::new();
@@ -325,7 +449,7 @@ macro_rules! backend_impl {
                             let merged = merge_affected(previous, advisory);
                             chosen.insert(advisory.id.as_str(), merged);
                         }
-                        Some(previous) if !replaces(doc.feed, previous.modified, advisory) => {}
+                        Some(previous) if !replaces(kind, previous.modified, advisory) => {}
                         _ => {
                             if !chosen.contains_key(advisory.id.as_str()) {
                                 order.push(advisory.id.as_str());
@@ -341,7 +465,7 @@ macro_rules! backend_impl {
                     match stored.get(id) {
                         None => writes.push(advisory),
                         Some(_) if merge => merge_ids.push(advisory),
-                        Some(old) if replaces(doc.feed, *old, &advisory) => writes.push(advisory),
+                        Some(old) if replaces(kind, *old, &advisory) => writes.push(advisory),
                         Some(_) => {}
                     }
                 }
@@ -393,7 +517,7 @@ macro_rules! backend_impl {
                             .push_bind(text(a.published))
                             .push_bind(text(a.withdrawn))
                             .push_bind(a.malicious)
-                            .push_bind(doc.source.as_str())
+                            .push_bind(source)
                             .push_bind(body.as_str());
                     });
                     q.push(
@@ -433,6 +557,9 @@ macro_rules! backend_impl {
                         row.push_bind(feed).push_bind(*id).push_bind(*alias);
                     });
                     q.build().execute(&mut **tx).await.doing("writing aliases")?;
+                }
+                for advisory in &writes {
+                    stored.insert(advisory.id.clone(), advisory.modified);
                 }
                 Ok(writes.len() as u64)
             }

@@ -20,6 +20,13 @@ Exit codes:
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
+    /// Database URL (`sqlite://PATH` or `postgres://USER@HOST/DB`). Default: `VEXIL_DATABASE_URL`,
+    /// else `database` in vexil.toml, else `sqlite://.vexil/vexil.db` beside vexil.toml.
+    #[arg(long, global = true, value_name = "URL")]
+    pub(crate) database: Option<String>,
+    /// Configuration file. Default: vexil.toml in this directory or the nearest parent.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -27,6 +34,65 @@ pub(crate) enum Command {
     /// Compare versions with an ecosystem's own ordering rules.
     #[command(subcommand)]
     Version(VersionCommand),
+    /// Import advisory feeds into the database, and list what it holds.
+    #[command(subcommand)]
+    Feeds(FeedsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum FeedsCommand {
+    /// Import feed files, directories or URLs, all in one transaction.
+    #[command(after_help = "\
+Feeds:
+  osv              OSV records: JSON, YAML, a directory of them, or osv.dev's all.zip
+  nvd              NVD CVE API 2.0 pages or yearly files (JSON, optionally .gz)
+  debian           the Debian Security Tracker JSON
+  debian-packages  Debian Packages or Sources indexes (plain or .gz)
+  alpine           Alpine secdb JSON or YAML
+  apkindex         APKINDEX.tar.gz or an APKINDEX text
+  kev              the CISA KEV catalogue (JSON or CSV)
+  epss             FIRST EPSS scores CSV (plain or .gz)
+
+Examples:
+  vexil feeds import osv ../shared/data/advisories/osv/go
+  vexil feeds import kev https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json
+  vexil feeds import alpine secdb/v3.20/main.json secdb/v3.20/community.json
+
+Every file is read and checked before anything is written: one bad file imports nothing and
+exits 2 naming the file, the line or field, and what was expected. Content imported before (same
+digest) is skipped. A record replaces a stored one only when its `modified` is newer.")]
+    Import(ImportArgs),
+    /// Per feed: records held, newest `modified`, last import time, source and digest.
+    List(ListArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ImportArgs {
+    /// The feed the sources belong to.
+    #[arg(value_parser = clap::builder::PossibleValuesParser::new(
+        ["osv", "nvd", "debian", "debian-packages", "alpine", "apkindex", "kev", "epss"]))]
+    pub(crate) feed: String,
+    /// Files, directories (walked for files) or http(s) URLs.
+    #[arg(required = true, value_name = "PATH-or-URL")]
+    pub(crate) sources: Vec<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) format: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ListArgs {
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub(crate) format: ListFormat,
+}
+
+/// Output of listings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ListFormat {
+    /// Aligned columns for people.
+    #[default]
+    Table,
+    /// One JSON document for machines.
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

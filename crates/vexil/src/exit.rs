@@ -41,6 +41,7 @@ pub(crate) fn report(err: &anyhow::Error) -> ExitCode {
             || e.is::<vexil_version::ParseError>()
             || e.is::<vexil_version::UnknownEcosystem>()
             || e.is::<vexil_version::vectors::MalformedLine>()
+            || e.is::<vexil_core::ingest::IngestError>()
     });
     ExitCode::from(if is_input { INPUT } else { RUNTIME })
 }

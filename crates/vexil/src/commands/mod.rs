@@ -1,5 +1,6 @@
 //! One module per command; `run` dispatches.
 
+mod feeds;
 mod version;
 
 use crate::cli::{Cli, Command};
@@ -8,5 +9,18 @@ use crate::exit::Outcome;
 pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Version(command) => version::run(command),
+        Command::Feeds(command) => {
+            let loaded = crate::config::load(cli.config.as_deref())?;
+            let url = crate::config::database_url(cli.database.as_deref(), &loaded);
+            runtime()?.block_on(feeds::run(command, &url))
+        }
     }
+}
+
+/// The async runtime for commands that talk to a database or a network.
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start the async runtime: {e}"))
 }

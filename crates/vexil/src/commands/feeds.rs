@@ -1,0 +1,309 @@
+//! `vexil feeds import|list`: advisory feeds from files, directories and URLs into the store.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use serde_json::json;
+use vexil_core::ingest::Warning;
+use vexil_core::ingest::feed::{self, FeedKind};
+use vexil_store::{SourceReport, Store, newest_in};
+
+use crate::cli::{FeedsCommand, ImportArgs, ListArgs, ListFormat};
+use crate::exit::{InputError, Outcome};
+use crate::output::Format;
+
+pub(crate) async fn run(command: FeedsCommand, url: &str) -> anyhow::Result<Outcome> {
+    match command {
+        FeedsCommand::Import(args) => import(args, url).await,
+        FeedsCommand::List(args) => list(args, url).await,
+    }
+}
+
+/// What one source expands to: the files to read, in a stable order.
+struct Source {
+    arg: String,
+    files: Vec<PathBuf>,
+    is_dir: bool,
+}
+
+fn is_url(arg: &str) -> bool {
+    arg.starts_with("http://") || arg.starts_with("https://")
+}
+
+/// Files a directory holds for `kind` (walked recursively, sorted; hidden entries skipped).
+fn walk(dir: &Path, kind: FeedKind, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| InputError(format!("cannot read directory `{}`: {e}", dir.display())))?;
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        let hidden = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, kind, out)?;
+        } else if kind != FeedKind::Osv || has_osv_extension(&path) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn has_osv_extension(path: &Path) -> bool {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    matches!(ext.as_deref(), Some("json" | "yaml" | "yml" | "zip"))
+}
+
+fn resolve(arg: &str, kind: FeedKind) -> anyhow::Result<Source> {
+    if is_url(arg) {
+        return Err(InputError(format!(
+            "`{arg}`: fetching feeds by URL is not available in this build yet; download it and pass the file"
+        ))
+        .into());
+    }
+    let path = Path::new(arg);
+    if path.is_dir() {
+        let mut files = Vec::new();
+        walk(path, kind, &mut files)?;
+        if files.is_empty() {
+            return Err(InputError(format!("directory `{arg}` holds no {kind} files")).into());
+        }
+        Ok(Source {
+            arg: arg.to_owned(),
+            files,
+            is_dir: true,
+        })
+    } else if path.is_file() {
+        Ok(Source {
+            arg: arg.to_owned(),
+            files: vec![path.to_path_buf()],
+            is_dir: false,
+        })
+    } else {
+        Err(InputError(format!(
+            "`{arg}` does not exist (expected a file, a directory or an http(s) URL)"
+        ))
+        .into())
+    }
+}
+
+fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path)
+        .map_err(|e| InputError(format!("cannot read `{}`: {e}", path.display())).into())
+}
+
+/// The content digest of a source: of the file, or of a directory's files and their digests.
+fn digest(source: &Source) -> anyhow::Result<String> {
+    if !source.is_dir {
+        return Ok(feed::digest(&read(&source.files[0])?));
+    }
+    let root = Path::new(&source.arg);
+    let mut parts = Vec::with_capacity(source.files.len());
+    for file in &source.files {
+        let rel = file
+            .strip_prefix(root)
+            .unwrap_or(file)
+            .to_string_lossy()
+            .into_owned();
+        parts.push((rel, feed::digest(&read(file)?)));
+    }
+    Ok(feed::digest_of_parts(&mut parts))
+}
+
+fn later(a: Option<String>, b: Option<String>) -> Option<String> {
+    match (a, b) {
+        (Some(a), Some(b)) => {
+            let newer = match (a.parse::<Timestamp>(), b.parse::<Timestamp>()) {
+                (Ok(x), Ok(y)) => y > x,
+                _ => b > a,
+            };
+            Some(if newer { b } else { a })
+        }
+        (a, b) => a.or(b),
+    }
+}
+
+fn progress(total: u64) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() || total < 2 {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} files {msg}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+async fn import(args: ImportArgs, url: &str) -> anyhow::Result<Outcome> {
+    let kind: FeedKind = args.feed.parse().map_err(InputError)?;
+    // Every argument is resolved before the database is touched.
+    let sources: Vec<Source> = args
+        .sources
+        .iter()
+        .map(|a| resolve(a, kind))
+        .collect::<Result<_, _>>()?;
+    let store = Store::open(url).await?;
+    let now = Timestamp::now()
+        .round(jiff::Unit::Second)
+        .unwrap_or_else(|_| Timestamp::now());
+    let mut import = store.begin_import(now).await?;
+    let bar = progress(sources.iter().map(|s| s.files.len() as u64).sum());
+    let mut warnings: Vec<Warning> = Vec::new();
+    for source in &sources {
+        let digest = digest(source)?;
+        let mut report = SourceReport {
+            feed: kind,
+            source: source.arg.clone(),
+            digest: digest.clone(),
+            records: 0,
+            changed: 0,
+            unchanged_document: false,
+        };
+        if import.seen(kind, &digest).await? {
+            report.unchanged_document = true;
+            import.skip_source(report);
+            bar.inc(source.files.len() as u64);
+            continue;
+        }
+        let mut newest = None;
+        for file in &source.files {
+            bar.set_message(file.display().to_string());
+            let bytes = read(file)?;
+            let document = feed::parse(kind, &bytes, &file.display().to_string())?;
+            report.records += document.records.len();
+            let changed = import.write(kind, &source.arg, &document.records).await?;
+            report.changed += usize::try_from(changed).unwrap_or(usize::MAX);
+            newest = later(newest, newest_in(&document.records));
+            warnings.extend(document.warnings);
+            bar.inc(1);
+        }
+        import.finish_source(report, newest).await?;
+    }
+    let report = import.commit().await?;
+    bar.finish_and_clear();
+    print_import(&report.sources, &warnings, url, args.format);
+    store.close().await;
+    Ok(Outcome::Success)
+}
+
+fn print_import(sources: &[SourceReport], warnings: &[Warning], url: &str, format: Format) {
+    match format {
+        Format::Json => {
+            let sources: Vec<_> = sources
+                .iter()
+                .map(|s| {
+                    json!({
+                        "feed": s.feed.name(), "source": s.source, "digest": s.digest,
+                        "records": s.records, "changed": s.changed, "unchanged": s.unchanged_document,
+                    })
+                })
+                .collect();
+            let warnings: Vec<_> = warnings
+                .iter()
+                .map(|w| json!({"location": w.location, "message": w.message}))
+                .collect();
+            println!(
+                "{}",
+                json!({"database": url, "sources": sources, "warnings": warnings})
+            );
+        }
+        Format::Text => {
+            const SHOWN: usize = 20;
+            for warning in warnings.iter().take(SHOWN) {
+                eprintln!("warning: {warning}");
+            }
+            if warnings.len() > SHOWN {
+                eprintln!(
+                    "warning: … and {} more (use --format json for all)",
+                    warnings.len() - SHOWN
+                );
+            }
+            for s in sources {
+                if s.unchanged_document {
+                    println!(
+                        "{} {}: unchanged since a previous import ({})",
+                        s.feed, s.source, s.digest
+                    );
+                } else {
+                    println!(
+                        "{} {}: {} records, {} new or changed",
+                        s.feed, s.source, s.records, s.changed
+                    );
+                }
+            }
+            println!("{} warnings; database {url}", warnings.len());
+        }
+    }
+}
+
+async fn list(args: ListArgs, url: &str) -> anyhow::Result<Outcome> {
+    let store = Store::open(url).await?;
+    let feeds = store.feeds().await?;
+    store.close().await;
+    match args.format {
+        ListFormat::Json => println!("{}", serde_json::to_string(&feeds)?),
+        ListFormat::Table => {
+            if feeds.is_empty() {
+                println!("no feeds imported yet; try `vexil feeds import osv DIR`");
+                return Ok(Outcome::Success);
+            }
+            let rows: Vec<[String; 6]> = feeds
+                .iter()
+                .map(|f| {
+                    [
+                        f.feed.clone(),
+                        f.records.to_string(),
+                        f.newest_modified.clone().unwrap_or_else(|| "-".into()),
+                        f.imported_at.clone().unwrap_or_else(|| "-".into()),
+                        f.source.clone().unwrap_or_else(|| "-".into()),
+                        f.digest
+                            .as_deref()
+                            .map_or("-".into(), |d| d.chars().take(19).collect()),
+                    ]
+                })
+                .collect();
+            print_table(
+                &[
+                    "FEED",
+                    "RECORDS",
+                    "NEWEST MODIFIED",
+                    "IMPORTED",
+                    "SOURCE",
+                    "DIGEST",
+                ],
+                &rows,
+            );
+        }
+    }
+    Ok(Outcome::Success)
+}
+
+/// Left-aligned columns separated by two spaces.
+fn print_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) {
+    let mut widths = header.map(|h| h.chars().count());
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        println!("{}", padded.join("  ").trim_end());
+    };
+    line(header.to_vec());
+    for row in rows {
+        line(row.iter().map(String::as_str).collect());
+    }
+}
