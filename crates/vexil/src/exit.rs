@@ -42,6 +42,10 @@ pub(crate) fn report(err: &anyhow::Error) -> ExitCode {
             || e.is::<vexil_version::UnknownEcosystem>()
             || e.is::<vexil_version::vectors::MalformedLine>()
             || e.is::<vexil_core::ingest::IngestError>()
+            || matches!(
+                e.downcast_ref(),
+                Some(vexil_store::StoreError::UnsupportedUrl { .. })
+            )
     });
     ExitCode::from(if is_input { INPUT } else { RUNTIME })
 }

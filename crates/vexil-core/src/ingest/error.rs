@@ -82,13 +82,17 @@ impl IngestError {
     pub fn json(file: &str, entry: Option<&str>, err: &serde_json::Error) -> IngestError {
         let mut location = Location::file(file).at(err.line(), err.column());
         location.entry = entry.map(str::to_owned);
+        // serde_json repeats the position the location already gives.
+        let full = err.to_string();
+        let suffix = format!(" at line {} column {}", err.line(), err.column());
+        let what = full.strip_suffix(&suffix).unwrap_or(&full);
         let message = match err.classify() {
             serde_json::error::Category::Eof => {
-                format!("the document ends early (truncated?): {err}")
+                format!("the document ends early (truncated?): {what}")
             }
-            serde_json::error::Category::Syntax => format!("invalid JSON: {err}"),
-            serde_json::error::Category::Data => format!("unexpected content: {err}"),
-            serde_json::error::Category::Io => format!("cannot read: {err}"),
+            serde_json::error::Category::Syntax => format!("invalid JSON: {what}"),
+            serde_json::error::Category::Data => format!("unexpected content: {what}"),
+            serde_json::error::Category::Io => format!("cannot read: {what}"),
         };
         IngestError::new(location, message)
     }

@@ -137,7 +137,7 @@ fn tracker_truncated() {
     assert_eq!(
         err.to_string(),
         "`feeds/debian/vunnel-tracker-data.json`:22:23 field `/prototypejs/CVE-2008-7220`: the \
-         document ends early (truncated?): EOF while parsing a string at line 22 column 23"
+         document ends early (truncated?): EOF while parsing a string"
     );
 }
 
@@ -156,7 +156,7 @@ fn tracker_wrong_format_nvd_page() {
         tracker_error(br#"{"resultsPerPage": 1, "vulnerabilities": []}"#),
         "`t.json`:1:17: unexpected content: top-level key `resultsPerPage` looks like an NVD API \
          page; expected the Debian Security Tracker JSON `{source-package: {CVE-or-TEMP-id: \
-         {description, releases: {codename: {status, …}}}}}` at line 1 column 17"
+         {description, releases: {codename: {status, …}}}}}`"
     );
 }
 
@@ -166,31 +166,30 @@ fn tracker_wrong_shapes() {
         tracker_error(b"[1, 2]"),
         "`t.json`:1:0: unexpected content: invalid type: sequence, expected the Debian Security \
          Tracker JSON `{source-package: {CVE-or-TEMP-id: {description, releases: {codename: \
-         {status, …}}}}}` at line 1 column 0"
+         {status, …}}}}}`"
     );
     assert_eq!(
         tracker_error(br#"{"openssl": ["CVE-2024-1"]}"#),
         "`t.json`:1:12 field `/openssl`: unexpected content: invalid type: sequence, expected an \
-         object mapping CVE/TEMP ids to tracker entries at line 1 column 12"
+         object mapping CVE/TEMP ids to tracker entries"
     );
     assert_eq!(
         tracker_error(br#"{"openssl": {"CVE-2024-1": {"releases": {"sid": {"urgency": "low"}}}}}"#),
-        "`t.json`:1:66 field `/openssl/CVE-2024-1`: unexpected content: missing field `status` at \
-         line 1 column 66"
+        "`t.json`:1:66 field `/openssl/CVE-2024-1`: unexpected content: missing field `status`"
     );
     assert_eq!(
         tracker_error(br#"{"openssl": {"CVE-2024-1": {"releases": ["sid"]}}}"#),
         "`t.json`:1:47 field `/openssl/CVE-2024-1`: unexpected content: invalid type: sequence, \
-         expected an object keyed by release codename at line 1 column 47"
+         expected an object keyed by release codename"
     );
     assert_eq!(
         tracker_error(br##"{"openssl": {"CVE-2024-1": {"debianbug": "#12"}}}"##),
         "`t.json`:1:46 field `/openssl/CVE-2024-1`: unexpected content: invalid value: string \
-         \"#12\", expected a Debian bug number like `555217` at line 1 column 46"
+         \"#12\", expected a Debian bug number like `555217`"
     );
     assert_eq!(
         tracker_error(b"{} trailing"),
-        "`t.json`:1:4: invalid JSON: trailing characters at line 1 column 4"
+        "`t.json`:1:4: invalid JSON: trailing characters"
     );
     assert_eq!(
         tracker_error(b"  \n"),
@@ -221,7 +220,7 @@ fn tracker_invalid_utf8_and_deep_nesting() {
     assert_eq!(
         tracker_error(deep("\"releases\"").as_bytes()),
         "`t.json`:1:200029 field `/p/CVE-1`: unexpected content: invalid type: sequence, expected \
-         an object keyed by release codename at line 1 column 200029"
+         an object keyed by release codename"
     );
 }
 

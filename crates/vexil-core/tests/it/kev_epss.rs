@@ -229,8 +229,7 @@ fn kev_truncated_json_names_line_and_column() {
     let cut = input.get(..input.len() / 2).unwrap();
     assert_eq!(
         kev_error(cut),
-        "`kev.json`:14:26: the document ends early (truncated?): EOF while parsing a string at \
-         line 14 column 26"
+        "`kev.json`:14:26: the document ends early (truncated?): EOF while parsing a string"
     );
 }
 
@@ -269,7 +268,7 @@ fn kev_invalid_utf8_is_refused() {
     *input.get_mut(at).unwrap() = 0xff;
     assert_eq!(
         kev_error(&input),
-        "`kev.json`:18:19: invalid JSON: invalid unicode code point at line 18 column 19"
+        "`kev.json`:18:19: invalid JSON: invalid unicode code point"
     );
 
     let csv = b"cveID,vendorProject,product,vulnerabilityName,dateAdded\n\

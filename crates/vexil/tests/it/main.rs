@@ -3,4 +3,5 @@
 // Test helpers may unwrap: a panic there is a failed test with a backtrace.
 #![allow(clippy::unwrap_used)]
 
+mod feeds;
 mod version;

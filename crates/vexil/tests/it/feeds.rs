@@ -1,0 +1,209 @@
+//! `vexil feeds import|list` end to end, on SQLite and (when configured) PostgreSQL: counts,
+//! no-op re-imports, and a failed import that leaves the database exactly as before.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn shared(rel: &str) -> Option<PathBuf> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/data")
+        .join(rel);
+    if path.exists() {
+        Some(path)
+    } else {
+        eprintln!("skipped: {} is absent", path.display());
+        None
+    }
+}
+
+/// Database URLs to run against: a fresh SQLite file, and a fresh PostgreSQL database when
+/// `VEXIL_TEST_POSTGRES_URL` is set (always under CI).
+fn databases(dir: &Path, test: &str) -> Vec<String> {
+    let mut urls = vec![format!("sqlite://{}", dir.join("vexil.db").display())];
+    if let Ok(admin) = std::env::var("VEXIL_TEST_POSTGRES_URL") {
+        let db = format!("vexil_cli_{}_{test}", std::process::id());
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async {
+            let pool = sqlx::PgPool::connect(&admin).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+        });
+        let (base, _) = admin.rsplit_once('/').unwrap();
+        urls.push(format!("{base}/{db}"));
+    } else if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("CI=true but VEXIL_TEST_POSTGRES_URL is unset");
+    }
+    urls
+}
+
+fn vexil(url: &str) -> Command {
+    let mut cmd = Command::cargo_bin("vexil").unwrap();
+    cmd.env_remove("VEXIL_DATABASE_URL")
+        .args(["--database", url]);
+    cmd
+}
+
+fn dump(url: &str) -> Vec<String> {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let store = vexil_store::Store::open(url).await.unwrap();
+        let dump = store.dump().await.unwrap();
+        store.close().await;
+        dump
+    })
+}
+
+fn listed(url: &str) -> serde_json::Value {
+    let out = vexil(url)
+        .args(["feeds", "list", "--format", "json"])
+        .assert()
+        .success();
+    serde_json::from_slice(&out.get_output().stdout).unwrap()
+}
+
+#[test]
+fn real_feeds_import_and_list() {
+    let (Some(go), Some(kev), Some(secdb)) = (
+        shared("advisories/osv/go"),
+        shared("feeds/kev/known_exploited_vulnerabilities.json"),
+        shared("feeds/alpine/secdb-json"),
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for url in databases(dir.path(), "real") {
+        vexil(&url)
+            .args(["feeds", "import", "osv"])
+            .arg(&go)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(
+                ": 4291 records, 4291 new or changed",
+            ));
+        vexil(&url)
+            .args(["feeds", "import", "kev"])
+            .arg(&kev)
+            .assert()
+            .success();
+        vexil(&url)
+            .args(["feeds", "import", "alpine"])
+            .arg(&secdb)
+            .assert()
+            .success();
+        let feeds = listed(&url);
+        let records = |name: &str| {
+            feeds
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["feed"] == name)
+                .unwrap()["records"]
+                .clone()
+        };
+        assert_eq!(records("osv"), 4291, "{url}");
+        assert_eq!(records("kev"), 1404, "{url}");
+        assert!(records("alpine").as_i64().unwrap() > 0, "{url}");
+        // The same content again changes nothing.
+        let before = dump(&url);
+        vexil(&url)
+            .args(["feeds", "import", "osv"])
+            .arg(&go)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(
+                "unchanged since a previous import",
+            ));
+        assert_eq!(dump(&url), before, "{url}");
+    }
+}
+
+#[test]
+fn a_bad_file_anywhere_imports_nothing_and_names_the_problem() {
+    let Some(good) = shared("feeds/epss/epss_scores-current-head.csv") else {
+        return;
+    };
+    let Some(bad) = shared("feeds/epss/vunnel-invalid-header.csv") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for url in databases(dir.path(), "bad") {
+        vexil(&url).args(["feeds", "list"]).assert().success();
+        let before = dump(&url);
+        vexil(&url)
+            .args(["feeds", "import", "epss"])
+            .arg(&good)
+            .arg(&bad)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "vunnel-invalid-header.csv`:2: expected the header `cve,epss,percentile`, found `invalid,header,format`",
+            ));
+        assert_eq!(
+            dump(&url),
+            before,
+            "{url}: the good file must not land either"
+        );
+    }
+}
+
+#[test]
+fn hostile_and_missing_inputs_are_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let truncated = dir.path().join("truncated.json");
+    std::fs::write(
+        &truncated,
+        br#"{"id":"GHSA-1","modified":"2024-01-01T00:00:00Z","affected":[{"#,
+    )
+    .unwrap();
+    let not_utf8 = dir.path().join("latin1.json");
+    std::fs::write(&not_utf8, b"{\"id\":\"X\xe9\"}").unwrap();
+    for url in databases(dir.path(), "hostile") {
+        vexil(&url).args(["feeds", "list"]).assert().success();
+        let before = dump(&url);
+        vexil(&url)
+            .args(["feeds", "import", "osv"])
+            .arg(&truncated)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("truncated.json`:1:62: the document ends early (truncated?): EOF while parsing an object\n"));
+        vexil(&url)
+            .args(["feeds", "import", "osv"])
+            .arg(&not_utf8)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "latin1.json`: not UTF-8 text: invalid byte at offset 8",
+            ));
+        vexil(&url)
+            .args(["feeds", "import", "osv", "/nonexistent/feed.json"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "`/nonexistent/feed.json` does not exist",
+            ));
+        assert_eq!(dump(&url), before, "{url}");
+    }
+}
+
+#[test]
+fn an_unknown_feed_and_an_unreachable_database_have_distinct_exit_codes() {
+    Command::cargo_bin("vexil")
+        .unwrap()
+        .args(["feeds", "import", "cobol", "x.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid value 'cobol'"));
+    Command::cargo_bin("vexil")
+        .unwrap()
+        .args(["--database", "mysql://localhost/x", "feeds", "list"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "is not a database URL Vexil can use",
+        ));
+}
