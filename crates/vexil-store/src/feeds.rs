@@ -5,6 +5,7 @@
 //! record replaces the stored one only when its `modified` is newer; Debian and Alpine records
 //! merge per (ecosystem, package), so re-importing one secdb branch replaces exactly its entries.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use jiff::Timestamp;
@@ -441,24 +442,24 @@ macro_rules! backend_impl {
                 let feed = kind.name();
                 let merge = matches!(kind, FeedKind::Debian | FeedKind::Alpine);
                 // Later records with the same id in one document win, as a re-import would.
-                let mut chosen: HashMap<&str, Advisory> = HashMap::new();
+                let mut chosen: HashMap<&str, Cow<'_, Advisory>> = HashMap::new();
                 let mut order = Vec::new();
                 for advisory in advisories {
                     match chosen.get(advisory.id.as_str()) {
                         Some(previous) if merge => {
                             let merged = merge_affected(previous, advisory);
-                            chosen.insert(advisory.id.as_str(), merged);
+                            chosen.insert(advisory.id.as_str(), Cow::Owned(merged));
                         }
                         Some(previous) if !replaces(kind, previous.modified, advisory) => {}
                         _ => {
                             if !chosen.contains_key(advisory.id.as_str()) {
                                 order.push(advisory.id.as_str());
                             }
-                            chosen.insert(advisory.id.as_str(), advisory.clone());
+                            chosen.insert(advisory.id.as_str(), Cow::Borrowed(advisory));
                         }
                     }
                 }
-                let mut writes: Vec<Advisory> = Vec::new();
+                let mut writes: Vec<Cow<'_, Advisory>> = Vec::new();
                 let mut merge_ids = Vec::new();
                 for id in order {
                     let Some(advisory) = chosen.remove(id) else { continue };
@@ -484,7 +485,7 @@ macro_rules! backend_impl {
                     })?;
                     let merged = merge_affected(&old, &incoming);
                     if merged != old {
-                        writes.push(merged);
+                        writes.push(Cow::Owned(merged));
                     }
                 }
                 let replaced: Vec<&str> = writes
@@ -505,8 +506,13 @@ macro_rules! backend_impl {
                             .doing("replacing an advisory's index rows")?;
                     }
                 }
-                let bodies: Vec<String> = writes.iter().map(to_json).collect::<Result<_, _>>()?;
+                // New rows are plain inserts; only replacements need the upsert clause (which
+                // also makes SQLite keep a statement journal).
+                writes.sort_by_key(|a| stored.contains_key(&a.id));
+                let bodies: Vec<String> =
+                    writes.iter().map(|a| to_json(a.as_ref())).collect::<Result<_, _>>()?;
                 for (chunk, bodies) in writes.chunks(CHUNK).zip(bodies.chunks(CHUNK)) {
+                    let upsert = chunk.iter().any(|a| stored.contains_key(&a.id));
                     let mut q = QueryBuilder::<$db>::new(
                         "INSERT INTO advisories (feed, id, modified, published, withdrawn, malicious, source, body) ",
                     );
@@ -520,11 +526,13 @@ macro_rules! backend_impl {
                             .push_bind(source)
                             .push_bind(body.as_str());
                     });
-                    q.push(
-                        " ON CONFLICT (feed, id) DO UPDATE SET modified = excluded.modified, \
-                         published = excluded.published, withdrawn = excluded.withdrawn, \
-                         malicious = excluded.malicious, source = excluded.source, body = excluded.body",
-                    );
+                    if upsert {
+                        q.push(
+                            " ON CONFLICT (feed, id) DO UPDATE SET modified = excluded.modified, \
+                             published = excluded.published, withdrawn = excluded.withdrawn, \
+                             malicious = excluded.malicious, source = excluded.source, body = excluded.body",
+                        );
+                    }
                     q.build().execute(&mut **tx).await.doing("writing advisories")?;
                 }
                 let packages: Vec<(&str, &str, &str)> = writes

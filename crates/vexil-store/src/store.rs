@@ -66,7 +66,10 @@ impl Store {
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
-                .foreign_keys(true);
+                .foreign_keys(true)
+                // Bulk imports rewrite large index B-trees: a 256 MiB page cache keeps them in memory.
+                .pragma("cache_size", "-262144")
+                .pragma("temp_store", "memory");
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
                 .connect_with(options)

@@ -12,6 +12,11 @@ mod output;
 
 use std::process::ExitCode;
 
+/// mimalloc instead of the system allocator: feed imports allocate and free millions of small
+/// strings, where glibc's malloc both spends a fifth of the time and fragments the heap.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::Parser;
 
 fn main() -> ExitCode {

@@ -71,7 +71,14 @@ struct Budget<'a> {
 }
 
 impl Budget<'_> {
-    fn read_entry(&mut self, name: &str, reader: &mut dyn Read) -> Result<Vec<u8>, IngestError> {
+    /// Reads one entry, at most `max_entry_bytes`. `declared` is the size the archive claims (a
+    /// hint only: it is never trusted beyond the cap).
+    fn read_entry(
+        &mut self,
+        name: &str,
+        reader: &mut dyn Read,
+        declared: u64,
+    ) -> Result<Vec<u8>, IngestError> {
         self.entries += 1;
         if self.entries > self.limits.max_entries {
             return Err(IngestError::new(
@@ -79,19 +86,28 @@ impl Budget<'_> {
                 format!("more than {} archive entries", self.limits.max_entries),
             ));
         }
-        let mut bytes = Vec::new();
         let cap = self.limits.max_entry_bytes;
-        reader.take(cap + 1).read_to_end(&mut bytes).map_err(|e| {
-            IngestError::new(
-                Location::file(self.file).with_entry(name),
-                format!("cannot decompress (truncated or corrupt archive?): {e}"),
-            )
-        })?;
-        if bytes.len() as u64 > cap {
-            return Err(IngestError::new(
-                Location::file(self.file).with_entry(name),
-                format!("entry expands past {cap} bytes; refusing a possible zip bomb"),
-            ));
+        // `Take::read_to_end` would reserve the whole cap up front for every entry; grow from the
+        // declared size instead, reading in chunks and stopping at the cap.
+        let mut bytes = Vec::with_capacity(declared.min(cap).min(64 << 20) as usize);
+        let mut chunk = [0u8; 64 * 1024];
+        loop {
+            let n = reader.read(&mut chunk).map_err(|e| {
+                IngestError::new(
+                    Location::file(self.file).with_entry(name),
+                    format!("cannot decompress (truncated or corrupt archive?): {e}"),
+                )
+            })?;
+            if n == 0 {
+                break;
+            }
+            if (bytes.len() + n) as u64 > cap {
+                return Err(IngestError::new(
+                    Location::file(self.file).with_entry(name),
+                    format!("entry expands past {cap} bytes; refusing a possible zip bomb"),
+                ));
+            }
+            bytes.extend_from_slice(&chunk[..n]);
         }
         self.total += bytes.len() as u64;
         if self.total > self.limits.max_total_bytes {
@@ -156,7 +172,8 @@ pub fn zip_entries(
         if entry.is_dir() {
             continue;
         }
-        let bytes = budget.read_entry(&name, &mut entry)?;
+        let declared = entry.size();
+        let bytes = budget.read_entry(&name, &mut entry, declared)?;
         visit(Entry { name, bytes })?;
     }
     Ok(())
@@ -182,7 +199,7 @@ pub fn gunzip(bytes: &[u8], file: &str, limits: Limits) -> Result<Vec<u8>, Inges
         entries: 0,
     };
     let mut decoder = flate2::read::MultiGzDecoder::new(bytes);
-    budget.read_entry(file, &mut decoder)
+    budget.read_entry(file, &mut decoder, bytes.len() as u64 * 4)
 }
 
 /// Calls `visit` with each regular file of a gzip-compressed tar archive.
@@ -219,7 +236,8 @@ pub fn tar_gz_entries(
         if !entry.header().entry_type().is_file() {
             continue;
         }
-        let bytes = budget.read_entry(&name, &mut entry)?;
+        let declared = entry.header().size().unwrap_or(0);
+        let bytes = budget.read_entry(&name, &mut entry, declared)?;
         visit(Entry { name, bytes })?;
     }
     Ok(())

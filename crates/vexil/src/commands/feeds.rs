@@ -173,11 +173,25 @@ async fn import(args: ImportArgs, url: &str) -> anyhow::Result<Outcome> {
             bar.inc(source.files.len() as u64);
             continue;
         }
+        // Files are read and parsed on a blocking thread while the previous one is written, so
+        // parsing and the database use both cores.
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<anyhow::Result<feed::Document>>(2);
+        let files = source.files.clone();
+        let producer = tokio::task::spawn_blocking(move || {
+            for file in files {
+                let parsed = read(&file).and_then(|bytes| {
+                    feed::parse(kind, &bytes, &file.display().to_string()).map_err(Into::into)
+                });
+                let failed = parsed.is_err();
+                if tx.blocking_send(parsed).is_err() || failed {
+                    break;
+                }
+            }
+        });
         let mut newest = None;
-        for file in &source.files {
-            bar.set_message(file.display().to_string());
-            let bytes = read(file)?;
-            let document = feed::parse(kind, &bytes, &file.display().to_string())?;
+        while let Some(parsed) = rx.recv().await {
+            let document = parsed?;
+            bar.set_message(document.source.clone());
             report.records += document.records.len();
             let changed = import.write(kind, &source.arg, &document.records).await?;
             report.changed += usize::try_from(changed).unwrap_or(usize::MAX);
@@ -185,6 +199,9 @@ async fn import(args: ImportArgs, url: &str) -> anyhow::Result<Outcome> {
             warnings.extend(document.warnings);
             bar.inc(1);
         }
+        producer
+            .await
+            .map_err(|e| anyhow::anyhow!("the feed reader stopped: {e}"))?;
         import.finish_source(report, newest).await?;
     }
     let report = import.commit().await?;
