@@ -25,10 +25,7 @@ struct Source {
     arg: String,
     files: Vec<PathBuf>,
     is_dir: bool,
-}
-
-fn is_url(arg: &str) -> bool {
-    arg.starts_with("http://") || arg.starts_with("https://")
+    is_url: bool,
 }
 
 /// Files a directory holds for `kind` (walked recursively, sorted; hidden entries skipped).
@@ -61,9 +58,17 @@ fn has_osv_extension(path: &Path) -> bool {
 }
 
 fn resolve(arg: &str, kind: FeedKind) -> anyhow::Result<Source> {
-    if is_url(arg) {
+    if vexil_connectors::is_url(arg) {
+        return Ok(Source {
+            arg: arg.to_owned(),
+            files: Vec::new(),
+            is_dir: false,
+            is_url: true,
+        });
+    }
+    if let Some((scheme, _)) = arg.split_once("://") {
         return Err(InputError(format!(
-            "`{arg}`: fetching feeds by URL is not available in this build yet; download it and pass the file"
+            "`{arg}`: `{scheme}://` is not supported; expected a file, a directory or an http(s) URL"
         ))
         .into());
     }
@@ -78,12 +83,14 @@ fn resolve(arg: &str, kind: FeedKind) -> anyhow::Result<Source> {
             arg: arg.to_owned(),
             files,
             is_dir: true,
+            is_url: false,
         })
     } else if path.is_file() {
         Ok(Source {
             arg: arg.to_owned(),
             files: vec![path.to_path_buf()],
             is_dir: false,
+            is_url: false,
         })
     } else {
         Err(InputError(format!(
@@ -114,6 +121,28 @@ fn digest(source: &Source) -> anyhow::Result<String> {
         parts.push((rel, feed::digest(&read(file)?)));
     }
     Ok(feed::digest_of_parts(&mut parts))
+}
+
+/// Downloads a feed; a malformed URL is the user's input error, a network failure a runtime one.
+async fn fetch(client: &vexil_connectors::Client, url: &str) -> anyhow::Result<Vec<u8>> {
+    use vexil_connectors::{FetchError, Fetched};
+    match vexil_connectors::fetch(
+        client,
+        url,
+        &vexil_connectors::FetchOptions::default(),
+        None,
+    )
+    .await
+    {
+        Ok(Fetched::Body { bytes, .. }) => Ok(bytes),
+        Ok(Fetched::NotModified) => Err(anyhow::anyhow!(
+            "`{url}` answered 304 Not Modified to an unconditional request"
+        )),
+        Err(e @ (FetchError::InvalidUrl { .. } | FetchError::UnsupportedScheme { .. })) => {
+            Err(InputError(e.to_string()).into())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn later(a: Option<String>, b: Option<String>) -> Option<String> {
@@ -157,7 +186,44 @@ async fn import(args: ImportArgs, url: &str) -> anyhow::Result<Outcome> {
     let mut import = store.begin_import(now).await?;
     let bar = progress(sources.iter().map(|s| s.files.len() as u64).sum());
     let mut warnings: Vec<Warning> = Vec::new();
+    let client = if sources.iter().any(|s| s.is_url) {
+        Some(vexil_connectors::client(
+            &vexil_connectors::FetchOptions::default(),
+        )?)
+    } else {
+        None
+    };
     for source in &sources {
+        if let Some(client) = client.as_ref().filter(|_| source.is_url) {
+            bar.set_message(format!("fetching {}", source.arg));
+            let bytes = fetch(client, &source.arg).await?;
+            let digest = feed::digest(&bytes);
+            let mut report = SourceReport {
+                feed: kind,
+                source: source.arg.clone(),
+                digest: digest.clone(),
+                records: 0,
+                changed: 0,
+                unchanged_document: false,
+            };
+            if import.seen(kind, &digest).await? {
+                report.unchanged_document = true;
+                import.skip_source(report);
+                continue;
+            }
+            let name = source.arg.clone();
+            let document = tokio::task::spawn_blocking(move || feed::parse(kind, &bytes, &name))
+                .await
+                .map_err(|e| anyhow::anyhow!("the feed reader stopped: {e}"))??;
+            report.records = document.records.len();
+            let changed = import.write(kind, &source.arg, &document.records).await?;
+            report.changed = usize::try_from(changed).unwrap_or(usize::MAX);
+            warnings.extend(document.warnings);
+            import
+                .finish_source(report, newest_in(&document.records))
+                .await?;
+            continue;
+        }
         let digest = digest(source)?;
         let mut report = SourceReport {
             feed: kind,

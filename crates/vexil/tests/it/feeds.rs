@@ -207,3 +207,63 @@ fn an_unknown_feed_and_an_unreachable_database_have_distinct_exit_codes() {
             "is not a database URL Vexil can use",
         ));
 }
+
+/// Serves `body` to every request on a loopback port until the test ends (bounded: 8 requests).
+fn serve(body: Vec<u8>) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(8) {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+        }
+    });
+    format!("http://{addr}/known_exploited_vulnerabilities.json")
+}
+
+#[test]
+fn feeds_import_by_url() {
+    let Some(kev) = shared("feeds/kev/known_exploited_vulnerabilities.json") else {
+        return;
+    };
+    let url = serve(std::fs::read(kev).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("vexil.db").display());
+    vexil(&db)
+        .args(["feeds", "import", "kev", &url])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "kev {url}: 1404 records, 1404 new or changed"
+        )));
+    vexil(&db)
+        .args(["feeds", "import", "kev", "ftp://example.org/kev.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("`ftp://` is not supported"));
+    // A closed port: a runtime failure (exit 3) that names the URL.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    vexil(&db)
+        .args([
+            "feeds",
+            "import",
+            "kev",
+            &format!("http://{closed}/kev.json"),
+        ])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(format!(
+            "http://{closed}/kev.json"
+        )));
+}
