@@ -273,6 +273,51 @@ async fn a_database_error_mid_import_leaves_the_store_unchanged() {
 }
 
 /// Installs, through a connection of its own, a trigger that refuses the record `BOOM-1`.
+/// The first import into an empty store rebuilds the indexes it dropped for speed; when it fails,
+/// they are back too.
+#[tokio::test]
+async fn a_failed_first_import_keeps_the_indexes() {
+    let good = doc(
+        FeedKind::Osv,
+        "good.json",
+        &osv("PYSEC-2", "2024-01-01T00:00:00Z", "ok"),
+    );
+    let boom = doc(
+        FeedKind::Osv,
+        "boom.json",
+        &osv("BOOM-1", "2024-01-01T00:00:00Z", "boom"),
+    );
+    for backend in backends::all().await {
+        install_failing_trigger(&backend).await;
+        let before = backend.store.dump().await.unwrap();
+        let indexes = before.iter().filter(|l| l.starts_with("index: ")).count();
+        assert!(indexes >= 5, "{}: {before:?}", backend.name);
+        backend
+            .store
+            .import(&[good.clone(), boom.clone()], now())
+            .await
+            .unwrap_err();
+        assert_eq!(
+            backend.store.dump().await.unwrap(),
+            before,
+            "{}",
+            backend.name
+        );
+        backend
+            .store
+            .import(std::slice::from_ref(&good), now())
+            .await
+            .unwrap();
+        let after = backend.store.dump().await.unwrap();
+        assert_eq!(
+            after.iter().filter(|l| l.starts_with("index: ")).count(),
+            indexes,
+            "{}",
+            backend.name
+        );
+    }
+}
+
 async fn install_failing_trigger(backend: &backends::TestStore) {
     let statements: &[&str] = if backend.name == "sqlite" {
         &[
