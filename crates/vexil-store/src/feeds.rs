@@ -113,6 +113,22 @@ impl Import {
         source: &str,
         records: &Records,
     ) -> Result<u64, StoreError> {
+        if matches!(records, Records::Advisories(_))
+            && !self.indexes_dropped
+            && self.known.is_empty()
+        {
+            let empty = match &mut self.tx {
+                Tx::Sqlite(tx) => sqlite_impl::advisories_empty(tx).await?,
+                Tx::Postgres(tx) => postgres_impl::advisories_empty(tx).await?,
+            };
+            if empty {
+                let drops = SECONDARY_INDEXES
+                    .iter()
+                    .map(|(name, _)| format!("DROP INDEX {name}"));
+                self.run_ddl(drops).await?;
+                self.indexes_dropped = true;
+            }
+        }
         match &mut self.tx {
             Tx::Sqlite(tx) => {
                 sqlite_impl::write_records(tx, feed, source, records, &mut self.known).await
