@@ -47,6 +47,25 @@ pub struct FeedSummary {
     pub digest: Option<String>,
 }
 
+/// Records with their stored form (advisory JSON) computed, so that a worker thread can do that
+/// CPU work while the database writes the previous batch.
+#[derive(Debug)]
+pub struct Prepared {
+    pub records: Records,
+    bodies: Vec<String>,
+}
+
+/// Computes the stored form of `records` (pure CPU; call it off the async task).
+pub fn prepare(records: Records) -> Result<Prepared, StoreError> {
+    let bodies = match &records {
+        Records::Advisories(advisories) => {
+            advisories.iter().map(to_json).collect::<Result<_, _>>()?
+        }
+        _ => Vec::new(),
+    };
+    Ok(Prepared { records, bodies })
+}
+
 /// Stored `(id → modified)` per advisory feed, loaded once per import and kept current.
 type Known = HashMap<FeedKind, HashMap<String, Option<Timestamp>>>;
 
@@ -113,6 +132,27 @@ impl Import {
         source: &str,
         records: &Records,
     ) -> Result<u64, StoreError> {
+        self.write_with(feed, source, records, None).await
+    }
+
+    /// [`Import::write`] for records whose stored form [`prepare`] computed ahead, off this task.
+    pub async fn write_prepared(
+        &mut self,
+        feed: FeedKind,
+        source: &str,
+        prepared: &Prepared,
+    ) -> Result<u64, StoreError> {
+        self.write_with(feed, source, &prepared.records, Some(&prepared.bodies))
+            .await
+    }
+
+    async fn write_with(
+        &mut self,
+        feed: FeedKind,
+        source: &str,
+        records: &Records,
+        bodies: Option<&[String]>,
+    ) -> Result<u64, StoreError> {
         if matches!(records, Records::Advisories(_))
             && !self.indexes_dropped
             && self.known.is_empty()
@@ -131,10 +171,11 @@ impl Import {
         }
         match &mut self.tx {
             Tx::Sqlite(tx) => {
-                sqlite_impl::write_records(tx, feed, source, records, &mut self.known).await
+                sqlite_impl::write_records(tx, feed, source, records, bodies, &mut self.known).await
             }
             Tx::Postgres(tx) => {
-                postgres_impl::write_records(tx, feed, source, records, &mut self.known).await
+                postgres_impl::write_records(tx, feed, source, records, bodies, &mut self.known)
+                    .await
             }
         }
     }
@@ -239,7 +280,7 @@ const TABLES: &[(&str, &str)] = &[
 ];
 
 /// Rows per multi-row INSERT: well under SQLite's 32,766 and PostgreSQL's 65,535 parameters.
-const CHUNK: usize = 500;
+const CHUNK: usize = 1000;
 
 impl Store {
     /// Whether a document with this digest was already imported into `feed`.
@@ -458,6 +499,7 @@ macro_rules! backend_impl {
                 feed: FeedKind,
                 source: &str,
                 records: &Records,
+                prepared: Option<&[String]>,
                 known: &mut Known,
             ) -> Result<u64, StoreError> {
                 match records {
@@ -476,7 +518,7 @@ macro_rules! backend_impl {
                             known.insert(feed, stored);
                         }
                         let stored = known.entry(feed).or_default();
-                        import_advisories(tx, feed, source, advisories, stored).await
+                        import_advisories(tx, feed, source, advisories, prepared, stored).await
                     }
                     Records::Kev(entries) => {
                         let rows: Vec<_> = entries
@@ -529,8 +571,19 @@ macro_rules! backend_impl {
                 kind: FeedKind,
                 source: &str,
                 advisories: &[Advisory],
+                prepared: Option<&[String]>,
                 stored: &mut HashMap<String, Option<Timestamp>>,
             ) -> Result<u64, StoreError> {
+                // Bodies serialised ahead (by `prepare`, on another thread), found by identity.
+                let given: HashMap<&str, (&Advisory, &str)> = prepared
+                    .map(|bodies| {
+                        advisories
+                            .iter()
+                            .zip(bodies)
+                            .map(|(a, b)| (a.id.as_str(), (a, b.as_str())))
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 let feed = kind.name();
                 let merge = matches!(kind, FeedKind::Debian | FeedKind::Alpine);
                 // Later records with the same id in one document win, as a re-import would.
@@ -601,8 +654,15 @@ macro_rules! backend_impl {
                 // New rows are plain inserts; only replacements need the upsert clause (which
                 // also makes SQLite keep a statement journal).
                 writes.sort_by_key(|a| stored.contains_key(&a.id));
-                let bodies: Vec<String> =
-                    writes.iter().map(|a| to_json(a.as_ref())).collect::<Result<_, _>>()?;
+                let bodies: Vec<Cow<'_, str>> = writes
+                    .iter()
+                    .map(|a| match (a, given.get(a.id.as_str())) {
+                        (Cow::Borrowed(a), Some((same, body))) if std::ptr::eq(*a, *same) => {
+                            Ok(Cow::Borrowed(*body))
+                        }
+                        _ => to_json(a.as_ref()).map(Cow::Owned),
+                    })
+                    .collect::<Result<_, _>>()?;
                 for (chunk, bodies) in writes.chunks(CHUNK).zip(bodies.chunks(CHUNK)) {
                     let upsert = chunk.iter().any(|a| stored.contains_key(&a.id));
                     let mut q = QueryBuilder::<$db>::new(
@@ -616,7 +676,7 @@ macro_rules! backend_impl {
                             .push_bind(text(a.withdrawn))
                             .push_bind(a.malicious)
                             .push_bind(source)
-                            .push_bind(body.as_str());
+                            .push_bind(body.as_ref());
                     });
                     if upsert {
                         q.push(

@@ -6,5 +6,5 @@ mod feeds;
 mod store;
 
 pub use error::StoreError;
-pub use feeds::{FeedSummary, Import, ImportReport, SourceReport, newest_in};
+pub use feeds::{FeedSummary, Import, ImportReport, Prepared, SourceReport, newest_in, prepare};
 pub use store::{Backend, DEFAULT_SQLITE_URL, Store};

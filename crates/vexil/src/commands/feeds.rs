@@ -20,6 +20,14 @@ pub(crate) async fn run(command: FeedsCommand, url: &str) -> anyhow::Result<Outc
     }
 }
 
+/// One file read, parsed and prepared for the store on the reader thread.
+struct Parsed {
+    source: String,
+    warnings: Vec<Warning>,
+    newest: Option<String>,
+    prepared: vexil_store::Prepared,
+}
+
 /// What one source expands to: the files to read, in a stable order.
 struct Source {
     arg: String,
@@ -241,12 +249,20 @@ async fn import(args: ImportArgs, url: &str) -> anyhow::Result<Outcome> {
         }
         // Files are read and parsed on a blocking thread while the previous one is written, so
         // parsing and the database use both cores.
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<anyhow::Result<feed::Document>>(2);
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<anyhow::Result<Parsed>>(2);
         let files = source.files.clone();
         let producer = tokio::task::spawn_blocking(move || {
             for file in files {
                 let parsed = read(&file).and_then(|bytes| {
-                    feed::parse(kind, &bytes, &file.display().to_string()).map_err(Into::into)
+                    let document = feed::parse(kind, &bytes, &file.display().to_string())?;
+                    let newest = newest_in(&document.records);
+                    let prepared = vexil_store::prepare(document.records)?;
+                    Ok(Parsed {
+                        source: document.source,
+                        warnings: document.warnings,
+                        newest,
+                        prepared,
+                    })
                 });
                 let failed = parsed.is_err();
                 if tx.blocking_send(parsed).is_err() || failed {
@@ -258,10 +274,12 @@ async fn import(args: ImportArgs, url: &str) -> anyhow::Result<Outcome> {
         while let Some(parsed) = rx.recv().await {
             let document = parsed?;
             bar.set_message(document.source.clone());
-            report.records += document.records.len();
-            let changed = import.write(kind, &source.arg, &document.records).await?;
+            report.records += document.prepared.records.len();
+            let changed = import
+                .write_prepared(kind, &source.arg, &document.prepared)
+                .await?;
             report.changed += usize::try_from(changed).unwrap_or(usize::MAX);
-            newest = later(newest, newest_in(&document.records));
+            newest = later(newest, document.newest);
             warnings.extend(document.warnings);
             bar.inc(1);
         }
