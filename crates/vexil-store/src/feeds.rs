@@ -83,6 +83,7 @@ pub struct Import {
     /// The secondary indexes were dropped for a bulk load into empty tables; `commit` rebuilds
     /// them inside the same transaction.
     indexes_dropped: bool,
+    bulk_expected: bool,
 }
 
 /// Indexes of the advisory tables, as `migrations/*/0001_feeds.sql` creates them. A bulk load
@@ -153,20 +154,17 @@ impl Import {
         records: &Records,
         bodies: Option<&[String]>,
     ) -> Result<u64, StoreError> {
-        if matches!(records, Records::Advisories(_))
+        if matches!(records, Records::Advisories(a) if !a.is_empty())
             && !self.indexes_dropped
             && self.known.is_empty()
         {
-            let empty = match &mut self.tx {
-                Tx::Sqlite(tx) => sqlite_impl::advisories_empty(tx).await?,
-                Tx::Postgres(tx) => postgres_impl::advisories_empty(tx).await?,
-            };
-            if empty {
-                let drops = SECONDARY_INDEXES
-                    .iter()
-                    .map(|(name, _)| format!("DROP INDEX {name}"));
-                self.run_ddl(drops).await?;
-                self.indexes_dropped = true;
+            let bulk = self.bulk_expected
+                || match &mut self.tx {
+                    Tx::Sqlite(tx) => sqlite_impl::advisories_empty(tx).await?,
+                    Tx::Postgres(tx) => postgres_impl::advisories_empty(tx).await?,
+                };
+            if bulk {
+                self.bulk_load().await?;
             }
         }
         match &mut self.tx {
@@ -222,6 +220,25 @@ impl Import {
         let changed = self.write(doc.feed, &doc.source, &doc.records).await?;
         report.changed = usize::try_from(changed).unwrap_or(usize::MAX);
         self.finish_source(report, newest_in(&doc.records)).await
+    }
+
+    /// Declares a large import: at the first advisory write, the advisory tables' secondary
+    /// indexes are dropped, to be rebuilt once at commit in the same transaction — cheaper than
+    /// row-by-row upkeep once an import is large next to what the tables hold. Happens anyway
+    /// when the tables are empty. An import that writes nothing touches no index.
+    pub fn expect_bulk(&mut self) {
+        self.bulk_expected = true;
+    }
+
+    async fn bulk_load(&mut self) -> Result<(), StoreError> {
+        if !self.indexes_dropped {
+            let drops = SECONDARY_INDEXES
+                .iter()
+                .map(|(name, _)| format!("DROP INDEX {name}"));
+            self.run_ddl(drops).await?;
+            self.indexes_dropped = true;
+        }
+        Ok(())
     }
 
     async fn run_ddl(
@@ -332,6 +349,7 @@ impl Store {
             known: Known::new(),
             report: ImportReport::default(),
             indexes_dropped: false,
+            bulk_expected: false,
         })
     }
 

@@ -20,9 +20,17 @@ pub(crate) async fn run(command: FeedsCommand, url: &str) -> anyhow::Result<Outc
     }
 }
 
+/// Sources this large (on disk) are imported in bulk mode: indexes rebuilt once at commit.
+const BULK_BYTES: u64 = 64 << 20;
+
+/// Records per write to the database when a source is many small files.
+const BATCH: usize = 2_000;
+
 /// One file read, parsed and prepared for the store on the reader thread.
 struct Parsed {
     source: String,
+    /// How many files this batch gathers.
+    files: usize,
     warnings: Vec<Warning>,
     newest: Option<String>,
     prepared: vexil_store::Prepared,
@@ -193,6 +201,15 @@ async fn import(args: ImportArgs, url: &str) -> anyhow::Result<Outcome> {
         .unwrap_or_else(|_| Timestamp::now());
     let mut import = store.begin_import(now).await?;
     let bar = progress(sources.iter().map(|s| s.files.len() as u64).sum());
+    let bytes: u64 = sources
+        .iter()
+        .flat_map(|s| &s.files)
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    if bytes >= BULK_BYTES {
+        import.expect_bulk();
+    }
     let mut warnings: Vec<Warning> = Vec::new();
     let client = if sources.iter().any(|s| s.is_url) {
         Some(vexil_connectors::client(
@@ -252,21 +269,43 @@ async fn import(args: ImportArgs, url: &str) -> anyhow::Result<Outcome> {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<anyhow::Result<Parsed>>(2);
         let files = source.files.clone();
         let producer = tokio::task::spawn_blocking(move || {
-            for file in files {
-                let parsed = read(&file).and_then(|bytes| {
-                    let document = feed::parse(kind, &bytes, &file.display().to_string())?;
-                    let newest = newest_in(&document.records);
-                    let prepared = vexil_store::prepare(document.records)?;
-                    Ok(Parsed {
-                        source: document.source,
-                        warnings: document.warnings,
-                        newest,
-                        prepared,
-                    })
-                });
-                let failed = parsed.is_err();
-                if tx.blocking_send(parsed).is_err() || failed {
-                    break;
+            // Small files (one OSV record each) are gathered into batches of about BATCH
+            // records, so the database sees few large statements rather than many tiny ones.
+            let mut batch: Option<feed::Document> = None;
+            let mut files_in_batch = 0;
+            let mut files = files.into_iter().peekable();
+            while let Some(file) = files.next() {
+                let parsed = read(&file)
+                    .and_then(|bytes| Ok(feed::parse(kind, &bytes, &file.display().to_string())?));
+                let document = match parsed {
+                    Ok(document) => document,
+                    Err(e) => {
+                        let _ = tx.blocking_send(Err(e));
+                        return;
+                    }
+                };
+                files_in_batch += 1;
+                match batch.as_mut() {
+                    Some(b) => b.append(document),
+                    None => batch = Some(document),
+                }
+                let full = batch.as_ref().is_some_and(|b| b.records.len() >= BATCH);
+                if full || files.peek().is_none() {
+                    let Some(done) = batch.take() else { continue };
+                    let newest = newest_in(&done.records);
+                    let message = vexil_store::prepare(done.records)
+                        .map(|prepared| Parsed {
+                            source: done.source,
+                            files: std::mem::take(&mut files_in_batch),
+                            warnings: done.warnings,
+                            newest,
+                            prepared,
+                        })
+                        .map_err(Into::into);
+                    let failed = message.is_err();
+                    if tx.blocking_send(message).is_err() || failed {
+                        return;
+                    }
                 }
             }
         });
@@ -281,7 +320,7 @@ async fn import(args: ImportArgs, url: &str) -> anyhow::Result<Outcome> {
             report.changed += usize::try_from(changed).unwrap_or(usize::MAX);
             newest = later(newest, document.newest);
             warnings.extend(document.warnings);
-            bar.inc(1);
+            bar.inc(document.files as u64);
         }
         producer
             .await
