@@ -28,6 +28,9 @@ pub struct SourceReport {
     pub changed: usize,
     /// The same content was imported before: nothing was read into the store.
     pub unchanged_document: bool,
+    /// HTTP validators of a fetched source, kept for the next conditional request.
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
 }
 
 /// What one `import` call did, per source, in the order given.
@@ -197,6 +200,18 @@ impl Import {
         Ok(())
     }
 
+    /// The last successful import of `source` into `feed`: its digest and HTTP validators.
+    pub async fn last_import(
+        &mut self,
+        feed: FeedKind,
+        source: &str,
+    ) -> Result<Option<(String, Option<String>, Option<String>)>, StoreError> {
+        match &mut self.tx {
+            Tx::Sqlite(tx) => sqlite_impl::last_import(tx, feed, source).await,
+            Tx::Postgres(tx) => postgres_impl::last_import(tx, feed, source).await,
+        }
+    }
+
     /// Notes a source skipped because its content was imported before.
     pub fn skip_source(&mut self, report: SourceReport) {
         self.report.sources.push(report);
@@ -211,6 +226,8 @@ impl Import {
             records: doc.records.len(),
             changed: 0,
             unchanged_document: false,
+            etag: None,
+            last_modified: None,
         };
         if self.seen(doc.feed, &doc.digest).await? {
             report.unchanged_document = true;
@@ -292,7 +309,7 @@ const TABLES: &[(&str, &str)] = &[
     ("apk_index", "name, version, arch, origin, maintainer"),
     (
         "imports",
-        "id, feed, source, digest, records, changed, newest_modified, started_at, finished_at, outcome",
+        "id, feed, source, digest, records, changed, newest_modified, started_at, finished_at, outcome, etag, last_modified",
     ),
 ];
 
@@ -497,6 +514,22 @@ macro_rules! backend_impl {
                 Ok(count == 0)
             }
 
+            pub(super) async fn last_import(
+                tx: &mut Tx<'_>,
+                feed: FeedKind,
+                source: &str,
+            ) -> Result<Option<(String, Option<String>, Option<String>)>, StoreError> {
+                sqlx::query_as(
+                    "SELECT digest, etag, last_modified FROM imports WHERE feed = $1 AND source = $2 \
+                     ORDER BY id DESC LIMIT 1",
+                )
+                .bind(feed.name())
+                .bind(source)
+                .fetch_optional(&mut **tx)
+                .await
+                .doing("reading the import log")
+            }
+
             pub(super) async fn seen(
                 tx: &mut Tx<'_>,
                 feed: FeedKind,
@@ -568,7 +601,8 @@ macro_rules! backend_impl {
             ) -> Result<(), StoreError> {
                 sqlx::query(
                     "INSERT INTO imports (feed, source, digest, records, changed, newest_modified, \
-                     started_at, finished_at, outcome) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'imported')",
+                     started_at, finished_at, outcome, etag, last_modified) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'imported', $9, $10)",
                 )
                 .bind(report.feed.name())
                 .bind(&report.source)
@@ -578,6 +612,8 @@ macro_rules! backend_impl {
                 .bind(newest)
                 .bind(started.to_string())
                 .bind(finished.to_string())
+                .bind(report.etag.as_deref())
+                .bind(report.last_modified.as_deref())
                 .execute(&mut **tx)
                 .await
                 .doing("writing the import log")?;

@@ -140,20 +140,15 @@ fn digest(source: &Source) -> anyhow::Result<String> {
 }
 
 /// Downloads a feed; a malformed URL is the user's input error, a network failure a runtime one.
-async fn fetch(client: &vexil_connectors::Client, url: &str) -> anyhow::Result<Vec<u8>> {
-    use vexil_connectors::{FetchError, Fetched};
-    match vexil_connectors::fetch(
-        client,
-        url,
-        &vexil_connectors::FetchOptions::default(),
-        None,
-    )
-    .await
-    {
-        Ok(Fetched::Body { bytes, .. }) => Ok(bytes),
-        Ok(Fetched::NotModified) => Err(anyhow::anyhow!(
-            "`{url}` answered 304 Not Modified to an unconditional request"
-        )),
+async fn fetch(
+    client: &vexil_connectors::Client,
+    url: &str,
+    previous: Option<&vexil_connectors::Validators>,
+) -> anyhow::Result<vexil_connectors::Fetched> {
+    use vexil_connectors::FetchError;
+    let options = vexil_connectors::FetchOptions::default();
+    match vexil_connectors::fetch(client, url, &options, previous).await {
+        Ok(fetched) => Ok(fetched),
         Err(e @ (FetchError::InvalidUrl { .. } | FetchError::UnsupportedScheme { .. })) => {
             Err(InputError(e.to_string()).into())
         }
@@ -221,17 +216,40 @@ async fn import(args: ImportArgs, url: &str) -> anyhow::Result<Outcome> {
     for source in &sources {
         if let Some(client) = client.as_ref().filter(|_| source.is_url) {
             bar.set_message(format!("fetching {}", source.arg));
-            let bytes = fetch(client, &source.arg).await?;
-            let digest = feed::digest(&bytes);
+            // A URL imported before is fetched conditionally: a 304 costs one round trip.
+            let previous = import.last_import(kind, &source.arg).await?;
+            let validators =
+                previous
+                    .as_ref()
+                    .map(|(_, etag, last_modified)| vexil_connectors::Validators {
+                        etag: etag.clone(),
+                        last_modified: last_modified.clone(),
+                    });
             let mut report = SourceReport {
                 feed: kind,
                 source: source.arg.clone(),
-                digest: digest.clone(),
+                digest: String::new(),
                 records: 0,
                 changed: 0,
                 unchanged_document: false,
+                etag: None,
+                last_modified: None,
             };
-            if import.seen(kind, &digest).await? {
+            let (bytes, fresh) = match fetch(client, &source.arg, validators.as_ref()).await? {
+                vexil_connectors::Fetched::Body {
+                    bytes, validators, ..
+                } => (bytes, validators),
+                vexil_connectors::Fetched::NotModified => {
+                    report.digest = previous.map(|(digest, _, _)| digest).unwrap_or_default();
+                    report.unchanged_document = true;
+                    import.skip_source(report);
+                    continue;
+                }
+            };
+            report.digest = feed::digest(&bytes);
+            report.etag = fresh.etag;
+            report.last_modified = fresh.last_modified;
+            if import.seen(kind, &report.digest).await? {
                 report.unchanged_document = true;
                 import.skip_source(report);
                 continue;
@@ -257,6 +275,8 @@ async fn import(args: ImportArgs, url: &str) -> anyhow::Result<Outcome> {
             records: 0,
             changed: 0,
             unchanged_document: false,
+            etag: None,
+            last_modified: None,
         };
         if import.seen(kind, &digest).await? {
             report.unchanged_document = true;

@@ -214,16 +214,26 @@ fn serve(body: Vec<u8>) -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     std::thread::spawn(move || {
-        for stream in listener.incoming().take(8) {
+        for (served, stream) in listener.incoming().take(8).enumerate() {
             let Ok(mut stream) = stream else { continue };
             let mut request = [0u8; 4096];
-            let _ = stream.read(&mut request);
+            let n = stream.read(&mut request).unwrap_or(0);
+            let request = String::from_utf8_lossy(&request[..n]).to_ascii_lowercase();
+            if request.contains("if-none-match: \"v1\"") {
+                let _ = stream.write_all(
+                    b"HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\nConnection: close\r\n\r\n",
+                );
+                continue;
+            }
+            // Only the first request gets the real body: a client that does not send back the
+            // ETag it was given gets garbage, which fails the import.
+            let body: &[u8] = if served == 0 { &body } else { b"not a feed" };
             let head = format!(
-                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nETag: \"v1\"\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
                 body.len()
             );
             let _ = stream.write_all(head.as_bytes());
-            let _ = stream.write_all(&body);
+            let _ = stream.write_all(body);
         }
     });
     format!("http://{addr}/known_exploited_vulnerabilities.json")
@@ -244,6 +254,17 @@ fn feeds_import_by_url() {
         .stdout(predicate::str::contains(format!(
             "kev {url}: 1404 records, 1404 new or changed"
         )));
+    // The second import sends back the ETag and gets a 304: nothing is downloaded or written
+    // (the server would answer anything else with a body that is not a feed).
+    let before = dump(&db);
+    vexil(&db)
+        .args(["feeds", "import", "kev", &url])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "kev {url}: unchanged since a previous import"
+        )));
+    assert_eq!(dump(&db), before);
     vexil(&db)
         .args(["feeds", "import", "kev", "ftp://example.org/kev.json"])
         .assert()
