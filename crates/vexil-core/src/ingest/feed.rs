@@ -206,3 +206,28 @@ pub fn parse(feed: FeedKind, bytes: &[u8], name: &str) -> Result<Document, Inges
         warnings,
     })
 }
+
+/// [`parse`], handing the records over in batches of about `batch` where the format allows it
+/// (OSV zip archives); other feeds arrive as one document. Every batch carries the digest of the
+/// whole input. Stops at the first error, from the input or from `visit`.
+pub fn parse_batches(
+    feed: FeedKind,
+    bytes: &[u8],
+    name: &str,
+    batch: usize,
+    mut visit: impl FnMut(Document) -> Result<(), IngestError>,
+) -> Result<(), IngestError> {
+    if feed == FeedKind::Osv && crate::ingest::archive::is_zip(bytes) {
+        let whole = digest(bytes);
+        return osv::parse_zip_batches(bytes, name, Default::default(), batch, |parsed| {
+            visit(Document {
+                feed,
+                source: name.to_owned(),
+                digest: whole.clone(),
+                records: Records::Advisories(parsed.records),
+                warnings: parsed.warnings,
+            })
+        });
+    }
+    visit(parse(feed, bytes, name)?)
+}

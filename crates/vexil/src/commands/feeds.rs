@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
 use serde_json::json;
-use vexil_core::ingest::Warning;
 use vexil_core::ingest::feed::{self, FeedKind};
+use vexil_core::ingest::{IngestError, Location, Warning};
 use vexil_store::{SourceReport, Store, newest_in};
 
 use crate::cli::{FeedsCommand, ImportArgs, ListArgs, ListFormat};
@@ -34,6 +34,70 @@ struct Parsed {
     warnings: Vec<Warning>,
     newest: Option<String>,
     prepared: vexil_store::Prepared,
+}
+
+type Batches = tokio::sync::mpsc::Sender<anyhow::Result<Parsed>>;
+
+/// Reads and parses a source's files on a blocking thread, sending batches of about BATCH
+/// records: small files (one OSV record each) are gathered, large archives split. Stops at the
+/// first error (which it sends) or when the writer has stopped listening.
+fn read_source(kind: FeedKind, files: Vec<PathBuf>, tx: &Batches) {
+    let mut pending: Option<feed::Document> = None;
+    let mut files_in_batch = 0;
+    let mut stopped = false;
+    for file in files {
+        let bytes = match read(&file) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                let _ = tx.blocking_send(Err(e));
+                return;
+            }
+        };
+        files_in_batch += 1;
+        let name = file.display().to_string();
+        let result = feed::parse_batches(kind, &bytes, &name, BATCH, |document| {
+            match pending.as_mut() {
+                Some(p) => p.append(document),
+                None => pending = Some(document),
+            }
+            if pending.as_ref().is_some_and(|p| p.records.len() >= BATCH)
+                && let Some(done) = pending.take()
+                && !send_batch(tx, done, std::mem::take(&mut files_in_batch))
+            {
+                stopped = true;
+                return Err(IngestError::new(
+                    Location::file(&name),
+                    "the import stopped",
+                ));
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            if !stopped {
+                let _ = tx.blocking_send(Err(e.into()));
+            }
+            return;
+        }
+    }
+    if let Some(done) = pending.take() {
+        send_batch(tx, done, files_in_batch);
+    }
+}
+
+/// Prepares a batch for the store and sends it; `false` when the writer has stopped.
+fn send_batch(tx: &Batches, done: feed::Document, files: usize) -> bool {
+    let newest = newest_in(&done.records);
+    let message = vexil_store::prepare(done.records)
+        .map(|prepared| Parsed {
+            source: done.source,
+            files,
+            warnings: done.warnings,
+            newest,
+            prepared,
+        })
+        .map_err(Into::into);
+    let failed = message.is_err();
+    tx.blocking_send(message).is_ok() && !failed
 }
 
 /// What one source expands to: the files to read, in a stable order.
@@ -288,47 +352,7 @@ async fn import(args: ImportArgs, url: &str) -> anyhow::Result<Outcome> {
         // parsing and the database use both cores.
         let (tx, mut rx) = tokio::sync::mpsc::channel::<anyhow::Result<Parsed>>(2);
         let files = source.files.clone();
-        let producer = tokio::task::spawn_blocking(move || {
-            // Small files (one OSV record each) are gathered into batches of about BATCH
-            // records, so the database sees few large statements rather than many tiny ones.
-            let mut batch: Option<feed::Document> = None;
-            let mut files_in_batch = 0;
-            let mut files = files.into_iter().peekable();
-            while let Some(file) = files.next() {
-                let parsed = read(&file)
-                    .and_then(|bytes| Ok(feed::parse(kind, &bytes, &file.display().to_string())?));
-                let document = match parsed {
-                    Ok(document) => document,
-                    Err(e) => {
-                        let _ = tx.blocking_send(Err(e));
-                        return;
-                    }
-                };
-                files_in_batch += 1;
-                match batch.as_mut() {
-                    Some(b) => b.append(document),
-                    None => batch = Some(document),
-                }
-                let full = batch.as_ref().is_some_and(|b| b.records.len() >= BATCH);
-                if full || files.peek().is_none() {
-                    let Some(done) = batch.take() else { continue };
-                    let newest = newest_in(&done.records);
-                    let message = vexil_store::prepare(done.records)
-                        .map(|prepared| Parsed {
-                            source: done.source,
-                            files: std::mem::take(&mut files_in_batch),
-                            warnings: done.warnings,
-                            newest,
-                            prepared,
-                        })
-                        .map_err(Into::into);
-                    let failed = message.is_err();
-                    if tx.blocking_send(message).is_err() || failed {
-                        return;
-                    }
-                }
-            }
-        });
+        let producer = tokio::task::spawn_blocking(move || read_source(kind, files, &tx));
         let mut newest = None;
         while let Some(parsed) = rx.recv().await {
             let document = parsed?;

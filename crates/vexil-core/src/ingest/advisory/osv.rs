@@ -32,6 +32,23 @@ pub fn parse_zip(
     file: &str,
     limits: Limits,
 ) -> Result<Parsed<Advisory>, IngestError> {
+    let mut all = Parsed::default();
+    parse_zip_batches(bytes, file, limits, usize::MAX, |batch| {
+        all.extend(batch);
+        Ok(())
+    })?;
+    Ok(all)
+}
+
+/// [`parse_zip`] handing records over in batches of about `batch`, so an archive of a million
+/// records never sits in memory parsed. Stops at the first error, from the archive or `visit`.
+pub fn parse_zip_batches(
+    bytes: &[u8],
+    file: &str,
+    limits: Limits,
+    batch: usize,
+    mut visit: impl FnMut(Parsed<Advisory>) -> Result<(), IngestError>,
+) -> Result<(), IngestError> {
     let mut parsed = Parsed::default();
     archive::zip_entries(bytes, file, limits, |entry| {
         let lower = entry.name.to_ascii_lowercase();
@@ -43,9 +60,15 @@ pub fn parse_zip(
                 "skipped: not a `.json` or `.yaml` OSV record",
             );
         }
+        if parsed.records.len() >= batch {
+            visit(std::mem::take(&mut parsed))?;
+        }
         Ok(())
     })?;
-    Ok(parsed)
+    if !parsed.records.is_empty() || !parsed.warnings.is_empty() {
+        visit(parsed)?;
+    }
+    Ok(())
 }
 
 fn location(file: &str, entry: Option<&str>) -> Location {
