@@ -288,3 +288,43 @@ fn feeds_import_by_url() {
             "http://{closed}/kev.json"
         )));
 }
+
+#[test]
+fn a_zip_bomb_or_a_path_traversal_entry_is_refused_and_nothing_lands() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let zip_of = |name: &str, bytes: &[u8]| {
+        let mut out = std::io::Cursor::new(Vec::new());
+        let mut zip = zip::ZipWriter::new(&mut out);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file(name, options).unwrap();
+        zip.write_all(bytes).unwrap();
+        zip.finish().unwrap();
+        out.into_inner()
+    };
+    let bomb = dir.path().join("bomb.zip");
+    std::fs::write(&bomb, zip_of("x.json", &vec![b' '; 16 << 20])).unwrap();
+    let traversal = dir.path().join("traversal.zip");
+    let record = br#"{"id":"GHSA-1","modified":"2024-01-01T00:00:00Z"}"#;
+    std::fs::write(&traversal, zip_of("../../etc/GHSA-1.json", record)).unwrap();
+    for url in databases(dir.path(), "zip") {
+        vexil(&url).args(["feeds", "list"]).assert().success();
+        let before = dump(&url);
+        vexil(&url)
+            .args(["feeds", "import", "osv"])
+            .arg(&bomb)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("refusing a possible zip bomb"));
+        vexil(&url)
+            .args(["feeds", "import", "osv"])
+            .arg(&traversal)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(
+                "entry `../../etc/GHSA-1.json`: archive entry name has a `..` component",
+            ));
+        assert_eq!(dump(&url), before, "{url}");
+    }
+}
