@@ -5,4 +5,5 @@
 
 mod fetch;
 mod server;
-mod shared;
+
+use vexil_testdata as shared;

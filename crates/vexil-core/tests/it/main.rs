@@ -8,4 +8,5 @@ mod debian;
 mod kev_epss;
 mod nvd;
 mod osv;
-mod shared;
+
+use vexil_testdata as shared;

@@ -6,4 +6,5 @@
 
 mod backends;
 mod feeds;
-mod shared;
+
+use vexil_testdata as shared;

@@ -4,5 +4,6 @@
 #![allow(clippy::unwrap_used)]
 
 mod properties;
-mod shared;
 mod vectors;
+
+use vexil_testdata as shared;

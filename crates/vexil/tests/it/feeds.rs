@@ -1,22 +1,12 @@
 //! `vexil feeds import|list` end to end, on SQLite and (when configured) PostgreSQL: counts,
 //! no-op re-imports, and a failed import that leaves the database exactly as before.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use vexil_testdata::data as shared;
 
 use assert_cmd::Command;
 use predicates::prelude::*;
-
-fn shared(rel: &str) -> Option<PathBuf> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data")
-        .join(rel);
-    if path.exists() {
-        Some(path)
-    } else {
-        eprintln!("skipped: {} is absent", path.display());
-        None
-    }
-}
 
 /// Database URLs to run against: a fresh SQLite file, and a fresh PostgreSQL database when
 /// `VEXIL_TEST_POSTGRES_URL` is set (always under CI).

@@ -1,7 +1,5 @@
 //! `vexil version compare|check`: output, exit codes and error messages.
 
-use std::path::PathBuf;
-
 use assert_cmd::Command;
 use predicates::prelude::*;
 
@@ -9,16 +7,8 @@ fn vexil() -> Command {
     Command::cargo_bin("vexil").unwrap()
 }
 
-fn shared_versions(file: &str) -> Option<PathBuf> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/versions")
-        .join(file);
-    if path.exists() {
-        Some(path)
-    } else {
-        eprintln!("skipped: {} is absent", path.display());
-        None
-    }
+fn shared_versions(file: &str) -> Option<std::path::PathBuf> {
+    vexil_testdata::data(&format!("versions/{file}"))
 }
 
 #[test]
