@@ -69,7 +69,8 @@ impl Store {
                 .foreign_keys(true)
                 // Bulk imports rewrite large index B-trees: a 256 MiB page cache keeps them in memory.
                 .pragma("cache_size", "-262144")
-                .pragma("temp_store", "memory");
+                .pragma("temp_store", "memory")
+                .page_size(8192);
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
                 .connect_with(options)
