@@ -29,7 +29,7 @@ bench() { # database label
   echo "|---|---:|---:|---:|---:|"
   run "real: osv (13 ecosystems)" "$db" osv $data/advisories/osv
   run "real: nvd" "$db" nvd $data/feeds/nvd
-  run "real: debian tracker" "$db" debian $data/feeds/debian/vunnel-tracker-data.json $data/feeds/debian/osv.dev-tracker-mock.json
+  run "real: debian tracker + lists" "$db" debian $data/feeds/debian/vunnel-tracker-data.json $data/feeds/debian/osv.dev-tracker-mock.json $data/feeds/debian/vuln-list-update-CVE-list.txt $data/feeds/debian/vuln-list-update-DSA-list.txt $data/feeds/debian/vunnel-DSA-list.txt
   run "real: debian-packages" "$db" debian-packages $data/feeds/debian/appstream-generator-chromodoris-main-amd64-Packages.gz $data/feeds/debian/vuln-list-update-buster-main-Sources.txt
   run "real: alpine secdb" "$db" alpine $data/feeds/alpine/secdb-json $data/feeds/alpine/secdb-yaml
   run "real: apkindex" "$db" apkindex $data/feeds/alpine/apkindex/alpine-x86-APKINDEX.tar.gz

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 use crate::ingest::advisory::apkindex::{self, ApkIndexEntry};
 use crate::ingest::advisory::debian::{self, BinarySource};
-use crate::ingest::advisory::{alpine, epss, kev, nvd, osv};
+use crate::ingest::advisory::{alpine, debian_list, epss, kev, nvd, osv};
 use crate::ingest::{IngestError, Parsed, Warning};
 use crate::model::{Advisory, EpssScore, KevEntry};
 
@@ -55,7 +55,9 @@ impl FeedKind {
         match self {
             FeedKind::Osv => "OSV records: JSON, YAML, a directory of them, or osv.dev's all.zip",
             FeedKind::Nvd => "NVD CVE API 2.0 pages or yearly files (JSON, optionally .gz)",
-            FeedKind::Debian => "the Debian Security Tracker JSON",
+            FeedKind::Debian => {
+                "the Debian Security Tracker JSON, or its data/CVE, DSA and DLA lists"
+            }
             FeedKind::DebianPackages => "Debian Packages or Sources indexes (plain or .gz)",
             FeedKind::Alpine => "Alpine secdb JSON or YAML",
             FeedKind::ApkIndex => "APKINDEX.tar.gz or an APKINDEX text",
@@ -191,6 +193,9 @@ pub fn parse(feed: FeedKind, bytes: &[u8], name: &str) -> Result<Document, Inges
     let (records, warnings) = match feed {
         FeedKind::Osv => wrap(osv::parse(bytes, name)?, Records::Advisories),
         FeedKind::Nvd => wrap(nvd::parse(bytes, name)?, Records::Advisories),
+        FeedKind::Debian if debian_list::detect(bytes).is_some() => {
+            wrap(debian_list::parse(bytes, name)?, Records::Advisories)
+        }
         FeedKind::Debian => wrap(debian::parse_tracker(bytes, name)?, Records::Advisories),
         FeedKind::DebianPackages => wrap(debian::parse_packages(bytes, name)?, Records::Binaries),
         FeedKind::Alpine => wrap(alpine::parse_secdb(bytes, name)?, Records::Advisories),

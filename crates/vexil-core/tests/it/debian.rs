@@ -379,3 +379,99 @@ fn packages_wrong_format_and_truncated_gzip() {
         "{err}"
     );
 }
+
+mod lists {
+    use vexil_core::ingest::advisory::debian_list;
+    use vexil_core::model::Event;
+
+    use crate::shared;
+
+    #[test]
+    fn the_cve_list_gives_per_release_states() {
+        let Some((bytes, name)) = shared::read("feeds/debian/vuln-list-update-CVE-list.txt") else {
+            return;
+        };
+        let parsed = debian_list::parse(&bytes, &name).unwrap();
+        let ids: Vec<_> = parsed.records.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "CVE-2021-36980",
+                "CVE-2021-36383",
+                "CVE-2021-36373",
+                "CVE-2021-36367"
+            ]
+        );
+        assert_eq!(
+            parsed.warnings.len(),
+            2,
+            "two CVE-2023-XXXX placeholders are skipped"
+        );
+        let putty = &parsed.records[3];
+        let sid = &putty.affected[0];
+        assert_eq!(sid.package.as_ref().unwrap().ecosystem, "Debian:sid");
+        assert_eq!(sid.ranges[0].events[1], Event::Fixed("0.75-3".into()));
+        assert_eq!(sid.distro.as_ref().unwrap().urgency.as_deref(), Some("low"));
+        let bullseye = putty.affected[1].distro.as_ref().unwrap();
+        assert!(bullseye.nodsa);
+        assert_eq!(bullseye.nodsa_reason.as_deref(), Some("Minor issue"));
+        let ant = &parsed.records[2].affected[0];
+        assert_eq!(
+            ant.ranges[0].events,
+            [Event::Introduced("0".into())],
+            "<unfixed>"
+        );
+        assert_eq!(
+            ant.distro.as_ref().unwrap().urgency.as_deref(),
+            Some("unimportant")
+        );
+    }
+
+    #[test]
+    fn dsa_lists_give_advisories_aliased_to_their_cves() {
+        let Some((bytes, name)) = shared::read("feeds/debian/vunnel-DSA-list.txt") else {
+            return;
+        };
+        let parsed = debian_list::parse(&bytes, &name).unwrap();
+        assert_eq!(parsed.records.len(), 10);
+        let libpng = parsed.records.iter().find(|r| r.id == "DSA-140").unwrap();
+        assert_eq!(libpng.aliases, ["CVE-2002-0660", "CVE-2002-0728"]);
+        assert_eq!(libpng.affected.len(), 2);
+        assert_eq!(libpng.summary.as_deref(), Some("libpng - buffer overflow"));
+        assert_eq!(
+            libpng.published.unwrap().to_string(),
+            "2002-08-05T00:00:00Z"
+        );
+        let Some((bytes, name)) = shared::read("feeds/debian/vuln-list-update-DSA-list.txt") else {
+            return;
+        };
+        let redis = &debian_list::parse(&bytes, &name).unwrap().records[0];
+        assert_eq!(redis.id, "DSA-4480-1");
+        assert_eq!(
+            redis.affected[1].ranges[0].events[1],
+            Event::Fixed("5:5.0.3-4+deb10u1".into())
+        );
+    }
+
+    #[test]
+    fn a_malformed_dla_header_is_refused_with_its_line() {
+        let Some((bytes, name)) = shared::read("feeds/debian/vuln-list-update-DLA-list.txt") else {
+            return;
+        };
+        let err = debian_list::parse(&bytes, &name).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`feeds/debian/vuln-list-update-DLA-list.txt`:4:1: expected an entry header like \
+             `[11 Jul 2019] DSA-4480-1 redis - security update`, found `MALFORMED HEADER`"
+        );
+    }
+
+    #[test]
+    fn other_text_is_not_a_tracker_list() {
+        let err = debian_list::parse(b"Package: libc6\n", "x.txt").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("`x.txt`:1:1: expected a Debian Security Tracker list")
+        );
+    }
+}

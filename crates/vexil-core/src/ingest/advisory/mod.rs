@@ -4,6 +4,7 @@
 pub mod alpine;
 pub mod apkindex;
 pub mod debian;
+pub mod debian_list;
 pub mod epss;
 pub mod kev;
 pub mod nvd;
