@@ -157,99 +157,91 @@ fn affected(state: &State<'_>) -> Affected {
     }
 }
 
-fn is_indented(line: &str) -> bool {
-    line.starts_with([' ', '\t'])
+/// One entry of a list: its header line (unindented), the header's line number, and the
+/// trimmed indented lines under it. Blank lines are skipped.
+struct Entry<'a> {
+    line: usize,
+    header: &'a str,
+    body: Vec<&'a str>,
+}
+
+fn entries(text: &str) -> Vec<Entry<'_>> {
+    let mut out: Vec<Entry<'_>> = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        if line.starts_with([' ', '\t']) {
+            // Lines before the first header belong to no entry.
+            if let Some(entry) = out.last_mut() {
+                entry.body.push(line.trim());
+            }
+        } else {
+            out.push(Entry {
+                line: index + 1,
+                header: line,
+                body: Vec::new(),
+            });
+        }
+    }
+    out
 }
 
 fn parse_cve_list(text: &str, file: &str) -> Result<Parsed<Advisory>, IngestError> {
     let mut parsed = Parsed::default();
-    let mut current: Option<Advisory> = None;
-    for (index, line) in text.lines().enumerate() {
-        let number = index + 1;
-        if line.trim().is_empty() {
+    for entry in entries(text) {
+        let (id, rest) = entry.header.split_once(' ').unwrap_or((entry.header, ""));
+        if !id.starts_with("CVE-") {
+            return Err(IngestError::new(
+                Location::file(file).at(entry.line, 1),
+                format!(
+                    "expected an entry starting `CVE-YYYY-NNNN`, found `{}`",
+                    shown(entry.header)
+                ),
+            ));
+        }
+        if id.ends_with("XXXX") {
+            // The tracker's placeholder for an issue still waiting for its CVE id.
+            parsed.warn(
+                Location::file(file).at(entry.line, 1),
+                format!("skipped `{id}`: no CVE id assigned yet"),
+            );
             continue;
         }
-        if !is_indented(line) {
-            if let Some(done) = current.take() {
-                parsed.records.push(done);
-            }
-            let (id, rest) = line.split_once(' ').unwrap_or((line, ""));
-            if !id.starts_with("CVE-") {
-                return Err(IngestError::new(
-                    Location::file(file).at(number, 1),
-                    format!(
-                        "expected an entry starting `CVE-YYYY-NNNN`, found `{}`",
-                        shown(line)
-                    ),
-                ));
-            }
-            if id.ends_with("XXXX") {
-                // The tracker's placeholder for an issue still waiting for its CVE id.
-                parsed.warn(
-                    Location::file(file).at(number, 1),
-                    format!("skipped `{id}`: no CVE id assigned yet"),
-                );
-                // Its indented lines are skipped with it (there is no current entry).
-                continue;
-            }
-            let mut advisory = Advisory::new(id, Feed::Debian);
-            let description = rest
-                .trim()
-                .trim_start_matches(['(', '['])
-                .trim_end_matches([')', ']']);
-            advisory.details = Some(description.to_owned()).filter(|d| !d.is_empty());
-            current = Some(advisory);
-            continue;
-        }
-        let Some(advisory) = current.as_mut() else {
-            continue;
-        };
-        let body = line.trim();
-        if let Some(state) = package_state(body) {
-            advisory.affected.push(affected(&state));
-        } else if let Some(refs) = body.strip_prefix('{').and_then(|b| b.strip_suffix('}')) {
-            advisory
-                .aliases
-                .extend(refs.split_whitespace().map(str::to_owned));
-        }
-    }
-    if let Some(done) = current {
-        parsed.records.push(done);
+        let mut advisory = Advisory::new(id, Feed::Debian);
+        let description = rest
+            .trim()
+            .trim_start_matches(['(', '['])
+            .trim_end_matches([')', ']']);
+        advisory.details = Some(description.to_owned()).filter(|d| !d.is_empty());
+        read_body(&mut advisory, &entry.body);
+        parsed.records.push(advisory);
     }
     Ok(parsed)
 }
 
 fn parse_advisory_list(text: &str, file: &str) -> Result<Parsed<Advisory>, IngestError> {
     let mut parsed = Parsed::default();
-    let mut current: Option<Advisory> = None;
-    for (index, line) in text.lines().enumerate() {
-        let number = index + 1;
-        if line.trim().is_empty() {
-            continue;
-        }
-        if !is_indented(line) {
-            if let Some(done) = current.take() {
-                parsed.records.push(done);
-            }
-            current = Some(advisory_header(line, file, number)?);
-            continue;
-        }
-        let Some(advisory) = current.as_mut() else {
-            continue;
-        };
-        let body = line.trim();
-        if let Some(ids) = body.strip_prefix('{').and_then(|b| b.strip_suffix('}')) {
+    for entry in entries(text) {
+        let mut advisory = advisory_header(entry.header, file, entry.line)?;
+        read_body(&mut advisory, &entry.body);
+        parsed.records.push(advisory);
+    }
+    Ok(parsed)
+}
+
+/// The lines under a header: package states, and `{…}` cross-references (CVEs of a DSA, DSAs
+/// of a CVE), which are aliases. Notes and TODOs are not data.
+fn read_body(advisory: &mut Advisory, body: &[&str]) {
+    for line in body {
+        if let Some(ids) = line.strip_prefix('{').and_then(|b| b.strip_suffix('}')) {
             advisory
                 .aliases
                 .extend(ids.split_whitespace().map(str::to_owned));
-        } else if let Some(state) = package_state(body) {
+        } else if let Some(state) = package_state(line) {
             advisory.affected.push(affected(&state));
         }
     }
-    if let Some(done) = current {
-        parsed.records.push(done);
-    }
-    Ok(parsed)
 }
 
 /// `[DD Mon YYYY] DSA-NNNN-N package - description`.
