@@ -70,7 +70,18 @@ struct Budget<'a> {
     entries: usize,
 }
 
-impl Budget<'_> {
+impl<'a> Budget<'a> {
+    /// A fresh budget for the archive `bytes` (whose length the expansion ratio is measured by).
+    fn new(file: &'a str, limits: Limits, bytes: &[u8]) -> Budget<'a> {
+        Budget {
+            file,
+            limits,
+            compressed: bytes.len() as u64,
+            total: 0,
+            entries: 0,
+        }
+    }
+
     /// Reads one entry, at most `max_entry_bytes`. `declared` is the size the archive claims (a
     /// hint only: it is never trusted beyond the cap).
     fn read_entry(
@@ -145,13 +156,7 @@ pub fn zip_entries(
             format!("not a readable zip archive (truncated?): {e}"),
         )
     })?;
-    let mut budget = Budget {
-        file,
-        limits,
-        compressed: bytes.len() as u64,
-        total: 0,
-        entries: 0,
-    };
+    let mut budget = Budget::new(file, limits, bytes);
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i).map_err(|e| {
             IngestError::new(
@@ -191,13 +196,7 @@ pub fn is_zip(bytes: &[u8]) -> bool {
 
 /// Decompresses a whole gzip stream, capped like one archive entry.
 pub fn gunzip(bytes: &[u8], file: &str, limits: Limits) -> Result<Vec<u8>, IngestError> {
-    let mut budget = Budget {
-        file,
-        limits,
-        compressed: bytes.len() as u64,
-        total: 0,
-        entries: 0,
-    };
+    let mut budget = Budget::new(file, limits, bytes);
     let mut decoder = flate2::read::MultiGzDecoder::new(bytes);
     budget.read_entry(file, &mut decoder, bytes.len() as u64 * 4)
 }
@@ -209,13 +208,7 @@ pub fn tar_gz_entries(
     limits: Limits,
     mut visit: impl FnMut(Entry) -> Result<(), IngestError>,
 ) -> Result<(), IngestError> {
-    let mut budget = Budget {
-        file,
-        limits,
-        compressed: bytes.len() as u64,
-        total: 0,
-        entries: 0,
-    };
+    let mut budget = Budget::new(file, limits, bytes);
     let decoder = flate2::read::MultiGzDecoder::new(bytes);
     let mut archive = tar::Archive::new(decoder);
     let entries = archive.entries().map_err(|e| {
