@@ -33,6 +33,39 @@ pub struct SourceReport {
     pub last_modified: Option<String>,
 }
 
+impl SourceReport {
+    /// A report for a source about to be read: nothing counted yet.
+    pub fn new(feed: FeedKind, source: &str, digest: &str) -> SourceReport {
+        SourceReport {
+            feed,
+            source: source.to_owned(),
+            digest: digest.to_owned(),
+            records: 0,
+            changed: 0,
+            unchanged_document: false,
+            etag: None,
+            last_modified: None,
+        }
+    }
+}
+
+/// Orders two stored `modified` values: as instants when both are RFC 3339 timestamps (their
+/// text does not sort: fractional seconds vary), else as text (dates like `2025-08-25` do).
+pub fn cmp_modified(a: &str, b: &str) -> std::cmp::Ordering {
+    match (a.parse::<Timestamp>(), b.parse::<Timestamp>()) {
+        (Ok(x), Ok(y)) => x.cmp(&y),
+        _ => a.cmp(b),
+    }
+}
+
+/// The later of two optional `modified` values, by [`cmp_modified`].
+pub fn later_modified(a: Option<String>, b: Option<String>) -> Option<String> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if cmp_modified(&b, &a).is_gt() { b } else { a }),
+        (a, b) => a.or(b),
+    }
+}
+
 /// What one `import` call did, per source, in the order given.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ImportReport {
@@ -219,16 +252,8 @@ impl Import {
 
     /// Imports a whole parsed document: skipped when seen, else written and logged.
     pub async fn add_document(&mut self, doc: &Document) -> Result<(), StoreError> {
-        let mut report = SourceReport {
-            feed: doc.feed,
-            source: doc.source.clone(),
-            digest: doc.digest.clone(),
-            records: doc.records.len(),
-            changed: 0,
-            unchanged_document: false,
-            etag: None,
-            last_modified: None,
-        };
+        let mut report = SourceReport::new(doc.feed, &doc.source, &doc.digest);
+        report.records = doc.records.len();
         if self.seen(doc.feed, &doc.digest).await? {
             report.unchanged_document = true;
             self.skip_source(report);
@@ -938,10 +963,7 @@ macro_rules! backend_impl {
                 let newest_modified = newest
                     .into_iter()
                     .filter_map(|(n,)| n)
-                    .max_by(|a, b| match (a.parse::<Timestamp>(), b.parse::<Timestamp>()) {
-                        (Ok(x), Ok(y)) => x.cmp(&y),
-                        _ => a.cmp(b),
-                    });
+                    .max_by(|a, b| cmp_modified(a, b));
                 Ok(Some(FeedSummary {
                     feed: feed.name().to_owned(),
                     records,

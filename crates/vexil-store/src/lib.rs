@@ -6,5 +6,8 @@ mod feeds;
 mod store;
 
 pub use error::StoreError;
-pub use feeds::{FeedSummary, Import, ImportReport, Prepared, SourceReport, newest_in, prepare};
+pub use feeds::{
+    FeedSummary, Import, ImportReport, Prepared, SourceReport, cmp_modified, later_modified,
+    newest_in, prepare,
+};
 pub use store::{Backend, DEFAULT_SQLITE_URL, Store};

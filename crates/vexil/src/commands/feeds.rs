@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use serde_json::json;
 use vexil_core::ingest::feed::{self, FeedKind};
 use vexil_core::ingest::{IngestError, Location, Warning};
-use vexil_store::{SourceReport, Store, newest_in};
+use vexil_store::{SourceReport, Store, later_modified, newest_in};
 
 use crate::cli::{FeedsCommand, ImportArgs, ListArgs, ListFormat};
 use crate::exit::{InputError, Outcome};
@@ -220,19 +220,6 @@ async fn fetch(
     }
 }
 
-fn later(a: Option<String>, b: Option<String>) -> Option<String> {
-    match (a, b) {
-        (Some(a), Some(b)) => {
-            let newer = match (a.parse::<Timestamp>(), b.parse::<Timestamp>()) {
-                (Ok(x), Ok(y)) => y > x,
-                _ => b > a,
-            };
-            Some(if newer { b } else { a })
-        }
-        (a, b) => a.or(b),
-    }
-}
-
 fn progress(total: u64) -> indicatif::ProgressBar {
     if !std::io::stderr().is_terminal() || total < 2 {
         return indicatif::ProgressBar::hidden();
@@ -289,16 +276,7 @@ async fn import(args: ImportArgs, url: &str) -> anyhow::Result<Outcome> {
                         etag: etag.clone(),
                         last_modified: last_modified.clone(),
                     });
-            let mut report = SourceReport {
-                feed: kind,
-                source: source.arg.clone(),
-                digest: String::new(),
-                records: 0,
-                changed: 0,
-                unchanged_document: false,
-                etag: None,
-                last_modified: None,
-            };
+            let mut report = SourceReport::new(kind, &source.arg, "");
             let (bytes, fresh) = match fetch(client, &source.arg, validators.as_ref()).await? {
                 vexil_connectors::Fetched::Body {
                     bytes, validators, ..
@@ -332,16 +310,7 @@ async fn import(args: ImportArgs, url: &str) -> anyhow::Result<Outcome> {
             continue;
         }
         let digest = digest(source)?;
-        let mut report = SourceReport {
-            feed: kind,
-            source: source.arg.clone(),
-            digest: digest.clone(),
-            records: 0,
-            changed: 0,
-            unchanged_document: false,
-            etag: None,
-            last_modified: None,
-        };
+        let mut report = SourceReport::new(kind, &source.arg, &digest);
         if import.seen(kind, &digest).await? {
             report.unchanged_document = true;
             import.skip_source(report);
@@ -362,7 +331,7 @@ async fn import(args: ImportArgs, url: &str) -> anyhow::Result<Outcome> {
                 .write_prepared(kind, &source.arg, &document.prepared)
                 .await?;
             report.changed += usize::try_from(changed).unwrap_or(usize::MAX);
-            newest = later(newest, document.newest);
+            newest = later_modified(newest, document.newest);
             warnings.extend(document.warnings);
             bar.inc(document.files as u64);
         }
