@@ -13,6 +13,19 @@ fn doc(kind: FeedKind, name: &str, bytes: &[u8]) -> Document {
     feed::parse(kind, bytes, name).unwrap()
 }
 
+/// An OSV document holding one PyPI record.
+fn osv_doc(name: &str, id: &str, modified: &str, summary: &str) -> Document {
+    doc(FeedKind::Osv, name, &osv(id, modified, summary))
+}
+
+/// Imports one document on its own, which must succeed.
+async fn import_one(store: &vexil_store::Store, document: &Document) -> vexil_store::ImportReport {
+    store
+        .import(std::slice::from_ref(document), now())
+        .await
+        .unwrap()
+}
+
 fn osv(id: &str, modified: &str, summary: &str) -> Vec<u8> {
     format!(
         r#"{{"id":"{id}","modified":"{modified}","summary":"{summary}","aliases":["CVE-{id}"],
@@ -78,17 +91,9 @@ async fn real_feeds_import_with_their_record_counts() {
 
 #[tokio::test]
 async fn importing_identical_content_twice_is_a_no_op() {
-    let a = doc(
-        FeedKind::Osv,
-        "a.json",
-        &osv("PYSEC-1", "2024-01-01T00:00:00Z", "first"),
-    );
+    let a = osv_doc("a.json", "PYSEC-1", "2024-01-01T00:00:00Z", "first");
     for backend in backends::all().await {
-        backend
-            .store
-            .import(std::slice::from_ref(&a), now())
-            .await
-            .unwrap();
+        import_one(&backend.store, &a).await;
         let before = backend.store.dump().await.unwrap();
         assert!(
             backend
@@ -115,36 +120,15 @@ async fn importing_identical_content_twice_is_a_no_op() {
 
 #[tokio::test]
 async fn a_newer_modified_replaces_and_an_older_one_does_not() {
-    let v1 = doc(
-        FeedKind::Osv,
-        "v1.json",
-        &osv("PYSEC-1", "2024-01-01T00:00:00Z", "first"),
-    );
-    let v2 = doc(
-        FeedKind::Osv,
-        "v2.json",
-        &osv("PYSEC-1", "2024-06-01T00:00:00Z", "second"),
-    );
-    let v0 = doc(
-        FeedKind::Osv,
-        "v0.json",
-        &osv("PYSEC-1", "2023-01-01T00:00:00Z", "older"),
-    );
+    let v1 = osv_doc("v1.json", "PYSEC-1", "2024-01-01T00:00:00Z", "first");
+    let v2 = osv_doc("v2.json", "PYSEC-1", "2024-06-01T00:00:00Z", "second");
+    let v0 = osv_doc("v0.json", "PYSEC-1", "2023-01-01T00:00:00Z", "older");
     for backend in backends::all().await {
         let store = &backend.store;
-        store
-            .import(std::slice::from_ref(&v1), now())
-            .await
-            .unwrap();
-        let report = store
-            .import(std::slice::from_ref(&v2), now())
-            .await
-            .unwrap();
+        import_one(store, &v1).await;
+        let report = import_one(store, &v2).await;
         assert_eq!(report.sources[0].changed, 1, "{}", backend.name);
-        let report = store
-            .import(std::slice::from_ref(&v0), now())
-            .await
-            .unwrap();
+        let report = import_one(store, &v0).await;
         assert_eq!(report.sources[0].changed, 0, "{}", backend.name);
         let dump = store.dump().await.unwrap();
         let bodies: Vec<_> = dump
@@ -199,10 +183,7 @@ async fn alpine_branches_merge_into_one_advisory_and_re_import_replaces_its_own_
             .import(&[b19.clone(), b20.clone()], now())
             .await
             .unwrap();
-        store
-            .import(std::slice::from_ref(&b20_fixed), now())
-            .await
-            .unwrap();
+        import_one(store, &b20_fixed).await;
         let dump = store.dump().await.unwrap();
         let body = dump
             .iter()
@@ -230,27 +211,12 @@ async fn alpine_branches_merge_into_one_advisory_and_re_import_replaces_its_own_
 /// were written) leaves the store exactly as before.
 #[tokio::test]
 async fn a_database_error_mid_import_leaves_the_store_unchanged() {
-    let first = doc(
-        FeedKind::Osv,
-        "first.json",
-        &osv("PYSEC-1", "2024-01-01T00:00:00Z", "ok"),
-    );
-    let good = doc(
-        FeedKind::Osv,
-        "good.json",
-        &osv("PYSEC-2", "2024-01-01T00:00:00Z", "ok"),
-    );
-    let boom = doc(
-        FeedKind::Osv,
-        "boom.json",
-        &osv("BOOM-1", "2024-01-01T00:00:00Z", "boom"),
-    );
+    let first = osv_doc("first.json", "PYSEC-1", "2024-01-01T00:00:00Z", "ok");
+    let good = osv_doc("good.json", "PYSEC-2", "2024-01-01T00:00:00Z", "ok");
+    let boom = osv_doc("boom.json", "BOOM-1", "2024-01-01T00:00:00Z", "boom");
     for backend in backends::all().await {
         let store = &backend.store;
-        store
-            .import(std::slice::from_ref(&first), now())
-            .await
-            .unwrap();
+        import_one(store, &first).await;
         install_failing_trigger(&backend).await;
         let before = store.dump().await.unwrap();
         let err = store
@@ -277,16 +243,8 @@ async fn a_database_error_mid_import_leaves_the_store_unchanged() {
 /// they are back too.
 #[tokio::test]
 async fn a_failed_first_import_keeps_the_indexes() {
-    let good = doc(
-        FeedKind::Osv,
-        "good.json",
-        &osv("PYSEC-2", "2024-01-01T00:00:00Z", "ok"),
-    );
-    let boom = doc(
-        FeedKind::Osv,
-        "boom.json",
-        &osv("BOOM-1", "2024-01-01T00:00:00Z", "boom"),
-    );
+    let good = osv_doc("good.json", "PYSEC-2", "2024-01-01T00:00:00Z", "ok");
+    let boom = osv_doc("boom.json", "BOOM-1", "2024-01-01T00:00:00Z", "boom");
     for backend in backends::all().await {
         install_failing_trigger(&backend).await;
         let before = backend.store.dump().await.unwrap();
@@ -303,11 +261,7 @@ async fn a_failed_first_import_keeps_the_indexes() {
             "{}",
             backend.name
         );
-        backend
-            .store
-            .import(std::slice::from_ref(&good), now())
-            .await
-            .unwrap();
+        import_one(&backend.store, &good).await;
         let after = backend.store.dump().await.unwrap();
         assert_eq!(
             after.iter().filter(|l| l.starts_with("index: ")).count(),
