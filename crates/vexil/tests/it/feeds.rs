@@ -38,6 +38,16 @@ fn vexil(url: &str) -> Command {
     cmd
 }
 
+/// `vexil feeds import FEED PATH` must exit 2 with `needle` in its error.
+fn refused(url: &str, feed: &str, path: &Path, needle: &str) {
+    vexil(url)
+        .args(["feeds", "import", feed])
+        .arg(path)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(needle));
+}
+
 fn dump(url: &str) -> Vec<String> {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
@@ -155,20 +165,18 @@ fn hostile_and_missing_inputs_are_refused_before_anything_is_written() {
     for url in databases(dir.path(), "hostile") {
         vexil(&url).args(["feeds", "list"]).assert().success();
         let before = dump(&url);
-        vexil(&url)
-            .args(["feeds", "import", "osv"])
-            .arg(&truncated)
-            .assert()
-            .code(2)
-            .stderr(predicate::str::contains("truncated.json`:1:62: the document ends early (truncated?): EOF while parsing an object\n"));
-        vexil(&url)
-            .args(["feeds", "import", "osv"])
-            .arg(&not_utf8)
-            .assert()
-            .code(2)
-            .stderr(predicate::str::contains(
-                "latin1.json`: not UTF-8 text: invalid byte at offset 8",
-            ));
+        refused(
+            &url,
+            "osv",
+            &truncated,
+            "truncated.json`:1:62: the document ends early (truncated?): EOF while parsing an object\n",
+        );
+        refused(
+            &url,
+            "osv",
+            &not_utf8,
+            "latin1.json`: not UTF-8 text: invalid byte at offset 8",
+        );
         vexil(&url)
             .args(["feeds", "import", "osv", "/nonexistent/feed.json"])
             .assert()
@@ -301,20 +309,13 @@ fn a_zip_bomb_or_a_path_traversal_entry_is_refused_and_nothing_lands() {
     for url in databases(dir.path(), "zip") {
         vexil(&url).args(["feeds", "list"]).assert().success();
         let before = dump(&url);
-        vexil(&url)
-            .args(["feeds", "import", "osv"])
-            .arg(&bomb)
-            .assert()
-            .code(2)
-            .stderr(predicate::str::contains("refusing a possible zip bomb"));
-        vexil(&url)
-            .args(["feeds", "import", "osv"])
-            .arg(&traversal)
-            .assert()
-            .code(2)
-            .stderr(predicate::str::contains(
-                "entry `../../etc/GHSA-1.json`: archive entry name has a `..` component",
-            ));
+        refused(&url, "osv", &bomb, "refusing a possible zip bomb");
+        refused(
+            &url,
+            "osv",
+            &traversal,
+            "entry `../../etc/GHSA-1.json`: archive entry name has a `..` component",
+        );
         assert_eq!(dump(&url), before, "{url}");
     }
 }
