@@ -5,5 +5,10 @@ pub mod advisory;
 pub mod archive;
 mod error;
 pub mod feed;
+pub mod inventory;
+pub mod lockfile;
+pub mod os;
+pub mod sbom;
+pub mod scanner;
 
 pub use error::{IngestError, Location, Parsed, Warning};

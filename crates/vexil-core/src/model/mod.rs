@@ -1,8 +1,11 @@
-//! The one typed model every stage shares: advisories (OSV shape), enrichment, alias groups.
+//! The one typed model every stage shares: advisories (OSV shape), enrichment, alias groups,
+//! inventory (components, dependencies, scanner evidence) and package URLs.
 
 pub mod advisory;
 pub mod alias;
 pub mod enrichment;
+pub mod inventory;
+pub mod purl;
 
 pub use advisory::{
     Advisory, Affected, CpeConfiguration, CpeMatch, CpeNode, DistroNote, Event, Feed, NvdData,
@@ -10,3 +13,5 @@ pub use advisory::{
 };
 pub use alias::AliasGroups;
 pub use enrichment::{EpssScore, KevEntry};
+pub use inventory::{Component, Dependency, Hash, Inventory, ScannerFinding, Scope, SourcePackage};
+pub use purl::{Purl, PurlError};

@@ -5,6 +5,12 @@
 
 mod alpine;
 mod debian;
+mod inventory;
+mod inventory_lockfile_js;
+mod inventory_lockfile_other;
+mod inventory_os;
+mod inventory_sbom;
+mod inventory_scanner;
 mod kev_epss;
 mod nvd;
 mod osv;

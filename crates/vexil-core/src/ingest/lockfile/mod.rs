@@ -1,0 +1,17 @@
+//! Lockfiles and manifests with pinned versions, one file per format.
+
+pub mod bun;
+pub mod cargo;
+pub mod composer;
+pub mod gemfile;
+pub mod gomod;
+pub mod gradle;
+pub mod maven;
+pub mod npm;
+pub mod pipfile;
+pub mod pnpm;
+pub mod poetry;
+pub mod pylock;
+pub mod requirements;
+pub mod uv;
+pub mod yarn;

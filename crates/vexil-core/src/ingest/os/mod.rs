@@ -1,0 +1,5 @@
+//! OS package databases: dpkg status, apk installed, rpm -qa lists.
+
+pub mod apk;
+pub mod dpkg;
+pub mod rpm;

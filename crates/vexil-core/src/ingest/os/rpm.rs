@@ -1,0 +1,27 @@
+//! rpm (not yet written).
+
+use crate::ingest::IngestError;
+use crate::ingest::inventory::{Sniff, Source};
+use crate::model::Inventory;
+
+pub(crate) fn looks_like_json(_sniff: &Sniff<'_>) -> bool {
+    false
+}
+
+pub fn parse_json(src: &Source<'_>) -> Result<Inventory, IngestError> {
+    Err(IngestError::new(
+        src.location(),
+        "this format is not read yet",
+    ))
+}
+
+pub(crate) fn looks_like_text(_sniff: &Sniff<'_>) -> bool {
+    false
+}
+
+pub fn parse_text(src: &Source<'_>) -> Result<Inventory, IngestError> {
+    Err(IngestError::new(
+        src.location(),
+        "this format is not read yet",
+    ))
+}

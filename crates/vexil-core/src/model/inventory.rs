@@ -1,0 +1,201 @@
+//! What is deployed: components as inventory documents list them, the dependency edges between
+//! them, and the findings a scanner report carried (kept as evidence from that scanner).
+
+use serde::{Deserialize, Serialize};
+
+use crate::ingest::{Location, Warning};
+
+/// How a component is used, when the input says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// Needed at run time (CycloneDX `required`, a lockfile's non-dev entry).
+    Runtime,
+    /// Optional at run time (npm `optional`, CycloneDX `optional`).
+    Optional,
+    /// Only for development, tests or builds (npm `dev`, poetry `dev` group).
+    Dev,
+    /// Listed but not part of the deliverable (CycloneDX `excluded`).
+    Excluded,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Runtime => "runtime",
+            Scope::Optional => "optional",
+            Scope::Dev => "dev",
+            Scope::Excluded => "excluded",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Scope> {
+        match s {
+            "runtime" => Some(Scope::Runtime),
+            "optional" => Some(Scope::Optional),
+            "dev" => Some(Scope::Dev),
+            "excluded" => Some(Scope::Excluded),
+            _ => None,
+        }
+    }
+}
+
+/// A checksum of a component's artefact, as the input gives it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Hash {
+    /// Lowercase algorithm name: `sha256`, `sha512`, `sha1`, `md5`, `h1` (Go's go.sum).
+    pub algorithm: String,
+    /// The digest as given (hex, or base64 where the format uses it, e.g. npm integrity).
+    pub value: String,
+}
+
+/// The source package a binary package was built from (dpkg `Source:`, apk `o:` origin, rpm
+/// source RPM). Matching of distro packages goes through it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct SourcePackage {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
+/// One deployed package.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Component {
+    /// Package URL including the version: the identity (`pkg:npm/%40babel/core@7.22.0`).
+    /// Built per the purl spec when the input has none (see [`crate::model::purl`]).
+    pub purl: String,
+    /// OSV ecosystem name when the purl type maps to one (`npm`, `PyPI`, `Debian:12`, `Alpine:v3.18`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ecosystem: Option<String>,
+    /// The name as the ecosystem spells it: `@babel/core`, `github.com/pkg/errors`,
+    /// `org.apache.logging.log4j:log4j-core` (Maven `group:artifact`), `vendor/package` (Composer).
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourcePackage>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scope>,
+    /// `Some(true)` a direct dependency, `Some(false)` transitive, `None` when the input doesn't say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direct: Option<bool>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hashes: Vec<Hash>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cpes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub licenses: Vec<String>,
+    /// Where the input listed it (file and line, or a JSON pointer in `field`).
+    pub location: Location,
+}
+
+impl Component {
+    /// A component with only its identity and location; the other fields default to "not said".
+    pub fn new(
+        purl: String,
+        ecosystem: Option<String>,
+        name: String,
+        version: Option<String>,
+        location: Location,
+    ) -> Component {
+        Component {
+            purl,
+            ecosystem,
+            name,
+            version,
+            source: None,
+            scope: None,
+            direct: None,
+            hashes: Vec::new(),
+            cpes: Vec::new(),
+            licenses: Vec::new(),
+            location,
+        }
+    }
+}
+
+/// `from` depends on `to`; both are component purls.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Dependency {
+    pub from: String,
+    pub to: String,
+}
+
+/// A finding a scanner reported: evidence from that tool, compared later with Vexil's verdict.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScannerFinding {
+    /// `trivy`, `grype`, `osv-scanner`, `govulncheck`, `pip-audit`, `npm-audit`, `cargo-audit`,
+    /// or the SBOM's tool for a CycloneDX `vulnerabilities` section.
+    pub tool: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_version: Option<String>,
+    /// The id the tool reported (`CVE-2021-44228`, `GHSA-…`, `GO-2022-0969`, `RUSTSEC-…`, npm
+    /// advisory URL or number).
+    pub vuln_id: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// The affected component's purl, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purl: Option<String>,
+    pub package: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The fixed version(s) as the tool says them (Trivy may give a comma list).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed_version: Option<String>,
+    /// The tool's severity, lowercase (`critical`, `high`, `medium`, `low`, `negligible`, `unknown`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<String>,
+    /// The tool's own status word, when it has one (Trivy `Status`, Grype `fix.state`,
+    /// govulncheck/osv-scanner `called`/`not-called`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    pub location: Location,
+}
+
+/// What one inventory document gave.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Inventory {
+    pub components: Vec<Component>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<Dependency>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<ScannerFinding>,
+    /// Other files this one refers to and that were not read (`-r other.txt`), reported.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub includes: Vec<String>,
+    /// Problems that did not stop the parse: entries not inventoriable (unpinned requirements,
+    /// `${property}` versions), duplicate or invalid purls, dangling dependency refs, …
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
+}
+
+impl Inventory {
+    pub fn warn(&mut self, location: Location, message: impl Into<String>) {
+        self.warnings.push(Warning {
+            location,
+            message: message.into(),
+        });
+    }
+}
+
+impl Component {
+    /// A component from its purl parts: the purl string, ecosystem, name and version all come
+    /// from one place, so they agree.
+    pub fn from_purl(
+        purl: &crate::model::purl::Purl,
+        location: Location,
+    ) -> Result<Component, crate::model::purl::PurlError> {
+        let text = purl.to_purl_string()?;
+        Ok(Component::new(
+            text,
+            purl.ecosystem(),
+            match purl.ty.as_str() {
+                "pypi" => crate::model::purl::normalize_pypi(&purl.full_name()),
+                _ => purl.full_name(),
+            },
+            purl.version.clone(),
+            location,
+        ))
+    }
+}

@@ -1,0 +1,115 @@
+//! The golden-test harness for inventory documents: every real file under a folder of
+//! `../shared/data` is read exactly as `vexil inventory import` reads it (detected from its
+//! content, companions beside it), and the result — the inventory, or the error — is snapshotted
+//! in a compact form: one JSON line per component, dependency and finding.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use vexil_core::ingest::IngestError;
+use vexil_core::ingest::inventory::{self, Document, InventoryFormat};
+
+use crate::shared;
+
+/// Renders a read for a snapshot: stable, one record per line.
+pub(crate) fn render(result: &Result<Document, IngestError>) -> String {
+    let mut out = String::new();
+    match result {
+        Err(e) => {
+            writeln!(out, "error: {e}").unwrap();
+        }
+        Ok(doc) => {
+            let inv = &doc.inventory;
+            writeln!(out, "format: {}", doc.format).unwrap();
+            writeln!(out, "components: {}", inv.components.len()).unwrap();
+            for c in &inv.components {
+                writeln!(out, "  {}", serde_json::to_string(c).unwrap()).unwrap();
+            }
+            if !inv.dependencies.is_empty() {
+                writeln!(out, "dependencies: {}", inv.dependencies.len()).unwrap();
+                for d in &inv.dependencies {
+                    writeln!(out, "  {} -> {}", d.from, d.to).unwrap();
+                }
+            }
+            if !inv.evidence.is_empty() {
+                writeln!(out, "evidence: {}", inv.evidence.len()).unwrap();
+                for f in &inv.evidence {
+                    writeln!(out, "  {}", serde_json::to_string(f).unwrap()).unwrap();
+                }
+            }
+            if !inv.includes.is_empty() {
+                writeln!(out, "includes: {}", inv.includes.join(", ")).unwrap();
+            }
+            if !inv.warnings.is_empty() {
+                writeln!(out, "warnings: {}", inv.warnings.len()).unwrap();
+                for w in &inv.warnings {
+                    writeln!(out, "  {w}").unwrap();
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Reads one file as the CLI does: display name `rel` (relative to `../shared/data`),
+/// companions looked up beside it.
+pub(crate) fn read_path(
+    path: &Path,
+    rel: &str,
+    format: Option<InventoryFormat>,
+) -> Result<Document, IngestError> {
+    let bytes = std::fs::read(path).unwrap();
+    let dir = path.parent().unwrap().to_path_buf();
+    inventory::read(rel, &bytes, format, |p| std::fs::read(dir.join(p)).ok())
+}
+
+/// Reads `../shared/data/<rel>` (or `None`, after a notice, when ../shared is absent).
+pub(crate) fn read_shared(rel: &str) -> Option<Result<Document, IngestError>> {
+    let path = shared::data(rel)?;
+    Some(read_path(&path, rel, None))
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            walk(&path, files);
+        } else {
+            files.push(path);
+        }
+    }
+}
+
+/// Snapshots every file under `../shared/data/<dir>`; returns how many were read into an
+/// inventory and the names of those that were not (so a test can assert which fail on purpose).
+pub(crate) fn golden_tree(dir: &str) -> Option<(usize, Vec<String>)> {
+    let root = shared::data(dir)?;
+    let data_root = shared::data("")?;
+    let mut files = Vec::new();
+    walk(&root, &mut files);
+    files.sort();
+    let mut ok = 0;
+    let mut failed = Vec::new();
+    for path in files {
+        let rel = path
+            .strip_prefix(&data_root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let result = read_path(&path, &rel, None);
+        match &result {
+            Ok(_) => ok += 1,
+            Err(_) => failed.push(rel.clone()),
+        }
+        let name = rel.replace('/', "__");
+        insta::with_settings!({
+            snapshot_path => "snapshots/inventory",
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+            description => rel.as_str(),
+        }, {
+            insta::assert_snapshot!(name, render(&result));
+        });
+    }
+    Some((ok, failed))
+}

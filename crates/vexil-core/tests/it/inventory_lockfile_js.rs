@@ -1,0 +1,1 @@
+//! Golden and bad-input tests of the lockfile_js inventory parsers.

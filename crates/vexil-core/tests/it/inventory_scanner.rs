@@ -1,0 +1,1 @@
+//! Golden and bad-input tests of the scanner inventory parsers.
