@@ -170,9 +170,9 @@ formats! {
     MavenPom => "maven-pom", Lockfile, "Maven pom.xml (dependencies with literal versions)",
         looks_like lockfile::maven::looks_like, parse lockfile::maven::parse, companions ["../pom.xml"];
     DpkgStatus => "dpkg-status", Os, "Debian dpkg status database (/var/lib/dpkg/status, status.d/*)",
-        looks_like os::dpkg::looks_like, parse os::dpkg::parse, companions [];
+        looks_like os::dpkg::looks_like, parse os::dpkg::parse, companions ["../../../etc/os-release", "../../../../etc/os-release"];
     ApkInstalled => "apk-installed", Os, "Alpine apk installed database (/lib/apk/db/installed)",
-        looks_like os::apk::looks_like, parse os::apk::parse, companions [];
+        looks_like os::apk::looks_like, parse os::apk::parse, companions ["../../../etc/os-release"];
     RpmQaJson => "rpm-qa-json", Os, "RPM package list as JSON (`rpm -qa --queryformat` JSON)",
         looks_like os::rpm::looks_like_json, parse os::rpm::parse_json, companions [];
     RpmQa => "rpm-qa", Os, "RPM package list as `rpm -qa --queryformat` text (tab-separated) or a container manifest",
@@ -366,12 +366,35 @@ pub fn read(
         text: &text,
         related: &related,
     };
-    let inventory = format.parse(&src)?;
+    let inventory = format.parse(&src)?.finish();
     Ok(Document {
         format,
         inventory,
         digest: crate::ingest::feed::digest(bytes),
     })
+}
+
+/// One JSON-pointer reference token (RFC 6901): `~` → `~0`, `/` → `~1`, so
+/// `/packages/node_modules~1lodash` names the key `node_modules/lodash`.
+pub fn pointer_token(key: &str) -> std::borrow::Cow<'_, str> {
+    if key.contains(['~', '/']) {
+        std::borrow::Cow::Owned(key.replace('~', "~0").replace('/', "~1"))
+    } else {
+        std::borrow::Cow::Borrowed(key)
+    }
+}
+
+/// The 1-based line and column of a byte offset in `text` (for parsers that report offsets,
+/// such as quick-xml).
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut end = offset.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &text[..end];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |p| p + 1);
+    (line, before[line_start..].chars().count() + 1)
 }
 
 /// Bytes to text: UTF-8 (a BOM is dropped) or UTF-16 with a BOM. Invalid UTF-8 is an error at

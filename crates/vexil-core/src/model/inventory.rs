@@ -199,3 +199,56 @@ impl Component {
         ))
     }
 }
+
+impl Inventory {
+    /// One component per purl, in first-seen order: a package listed several times (an npm
+    /// lockfile's nested copies, a scanner's per-target results) becomes one component whose
+    /// scope is the most deployed of its listings, direct if any listing is direct, with the
+    /// union of hashes, CPEs and licences and the first listing's location. Dependency edges are
+    /// sorted and deduplicated. Every parser's output passes through this.
+    pub fn finish(mut self) -> Inventory {
+        let mut index: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::with_capacity(self.components.len());
+        let mut out: Vec<Component> = Vec::with_capacity(self.components.len());
+        for c in self.components.drain(..) {
+            match index.get(&c.purl) {
+                None => {
+                    index.insert(c.purl.clone(), out.len());
+                    out.push(c);
+                }
+                Some(&i) => {
+                    let kept = &mut out[i];
+                    kept.scope = match (kept.scope, c.scope) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
+                    kept.direct = match (kept.direct, c.direct) {
+                        (Some(a), Some(b)) => Some(a || b),
+                        (a, b) => a.or(b),
+                    };
+                    if kept.source.is_none() {
+                        kept.source = c.source;
+                    }
+                    if kept.ecosystem.is_none() {
+                        kept.ecosystem = c.ecosystem;
+                    }
+                    union(&mut kept.hashes, c.hashes);
+                    union(&mut kept.cpes, c.cpes);
+                    union(&mut kept.licenses, c.licenses);
+                }
+            }
+        }
+        self.components = out;
+        self.dependencies.sort();
+        self.dependencies.dedup();
+        self
+    }
+}
+
+fn union<T: PartialEq>(into: &mut Vec<T>, from: Vec<T>) {
+    for x in from {
+        if !into.contains(&x) {
+            into.push(x);
+        }
+    }
+}
