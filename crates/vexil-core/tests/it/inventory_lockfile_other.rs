@@ -1,1 +1,1 @@
-//! Golden and bad-input tests of the lockfile_other inventory parsers.
+//! Golden and bad-input tests of the Cargo, Python and Ruby lockfile parsers.

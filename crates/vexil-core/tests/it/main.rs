@@ -6,11 +6,13 @@
 mod alpine;
 mod debian;
 mod inventory;
+mod inventory_lockfile_go_java;
 mod inventory_lockfile_js;
 mod inventory_lockfile_other;
 mod inventory_os;
 mod inventory_sbom;
 mod inventory_scanner;
+mod inventory_scanner_small;
 mod kev_epss;
 mod nvd;
 mod osv;

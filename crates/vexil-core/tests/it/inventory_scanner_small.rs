@@ -1,0 +1,1 @@
+//! Golden and bad-input tests of the govulncheck, pip-audit, npm audit and cargo-audit parsers.
