@@ -332,6 +332,32 @@ const TABLES: &[(&str, &str)] = &[
         "binary_name, version, architecture, source, source_version",
     ),
     ("apk_index", "name, version, arch, origin, maintainer"),
+    ("projects", "id, name, created_at"),
+    (
+        "releases",
+        "id, project_id, version, revision, created_at, updated_at",
+    ),
+    (
+        "release_documents",
+        "release_id, ordinal, name, format, digest, components, evidence, warnings",
+    ),
+    (
+        "components",
+        "release_id, purl, ecosystem, name, version, source_name, source_version, scope, direct, body",
+    ),
+    ("component_dependencies", "release_id, from_purl, to_purl"),
+    (
+        "scanner_evidence",
+        "release_id, ordinal, tool, vuln_id, purl, package, version, fixed_version, severity, body",
+    ),
+    (
+        "inventory_imports",
+        "id, release_id, revision, imported_at, documents, components, added, removed, changed",
+    ),
+    (
+        "inventory_events",
+        "release_id, revision, ordinal, change, package, old_version, new_version",
+    ),
     (
         "imports",
         "id, feed, source, digest, records, changed, newest_modified, started_at, finished_at, outcome, etag, last_modified",
@@ -339,7 +365,7 @@ const TABLES: &[(&str, &str)] = &[
 ];
 
 /// Rows per multi-row INSERT: well under SQLite's 32,766 and PostgreSQL's 65,535 parameters.
-const CHUNK: usize = 1000;
+pub(crate) const CHUNK: usize = 1000;
 
 impl Store {
     /// Whether a document with this digest was already imported into `feed`.

@@ -3,11 +3,15 @@
 
 mod error;
 mod feeds;
+mod inventory;
 mod store;
 
 pub use error::StoreError;
 pub use feeds::{
     FeedSummary, Import, ImportReport, Prepared, SourceReport, cmp_modified, later_modified,
     newest_in, prepare,
+};
+pub use inventory::{
+    HistoryEntry, InventoryReport, NewDocument, ReleaseInventory, ReleaseSummary, StoredDocument,
 };
 pub use store::{Backend, DEFAULT_SQLITE_URL, Store};

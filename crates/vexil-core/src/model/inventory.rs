@@ -252,3 +252,229 @@ fn union<T: PartialEq>(into: &mut Vec<T>, from: Vec<T>) {
         }
     }
 }
+
+/// A release of a project, written `PROJECT@VERSION` (`billing-api@2.4.1`,
+/// `sm-db1@2026-11-23`, `@acme/web@1.0.0` — the version follows the last `@`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ReleaseId {
+    pub project: String,
+    pub version: String,
+}
+
+impl std::str::FromStr for ReleaseId {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<ReleaseId, String> {
+        let expected = "expected PROJECT@VERSION, e.g. `billing-api@2.4.1`";
+        let Some((project, version)) = s.rsplit_once('@') else {
+            return Err(format!("`{s}` names no version: {expected}"));
+        };
+        if project.is_empty() || version.is_empty() {
+            return Err(format!("`{s}` has an empty project or version: {expected}"));
+        }
+        if let Some(c) = s.chars().find(|c| c.is_whitespace() || c.is_control()) {
+            return Err(format!("`{s}` contains {c:?}: {expected}, without spaces"));
+        }
+        Ok(ReleaseId {
+            project: project.to_owned(),
+            version: version.to_owned(),
+        })
+    }
+}
+
+impl std::fmt::Display for ReleaseId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}@{}", self.project, self.version)
+    }
+}
+
+/// How a release's inventory changed between two imports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    Added,
+    Removed,
+    /// The same package at another version (one version before, one after).
+    Changed,
+}
+
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "added",
+            ChangeKind::Removed => "removed",
+            ChangeKind::Changed => "changed",
+        }
+    }
+}
+
+/// One change of a release's inventory, by package (the purl without its version).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct InventoryChange {
+    pub package: String,
+    pub kind: ChangeKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_version: Option<String>,
+}
+
+/// The package a purl names, without its version (`pkg:npm/lodash?x=y` for
+/// `pkg:npm/lodash@4.17.21?x=y`), and the version.
+pub fn package_of(purl: &str) -> (String, Option<String>) {
+    match crate::model::purl::Purl::parse(purl) {
+        Ok(mut p) => {
+            let version = p.version.take();
+            let package = p.to_purl_string().unwrap_or_else(|_| purl.to_owned());
+            (package, version)
+        }
+        Err(_) => (purl.to_owned(), None),
+    }
+}
+
+/// The changes from one inventory (purls) to the next, sorted by package: a package whose one
+/// version was replaced by another is `changed`; anything else is `added` or `removed`.
+pub fn diff<'a>(
+    old: impl IntoIterator<Item = &'a str>,
+    new: impl IntoIterator<Item = &'a str>,
+) -> Vec<InventoryChange> {
+    use std::collections::{BTreeMap, BTreeSet};
+    type Versions = BTreeSet<Option<String>>;
+    let mut packages: BTreeMap<String, (Versions, Versions)> = BTreeMap::new();
+    for purl in old {
+        let (package, version) = package_of(purl);
+        packages.entry(package).or_default().0.insert(version);
+    }
+    for purl in new {
+        let (package, version) = package_of(purl);
+        packages.entry(package).or_default().1.insert(version);
+    }
+    let mut out = Vec::new();
+    for (package, (before, after)) in packages {
+        let removed: Vec<_> = before.difference(&after).cloned().collect();
+        let added: Vec<_> = after.difference(&before).cloned().collect();
+        if let ([old], [new]) = (removed.as_slice(), added.as_slice()) {
+            out.push(InventoryChange {
+                package,
+                kind: ChangeKind::Changed,
+                old_version: old.clone(),
+                new_version: new.clone(),
+            });
+            continue;
+        }
+        for old in removed {
+            out.push(InventoryChange {
+                package: package.clone(),
+                kind: ChangeKind::Removed,
+                old_version: old,
+                new_version: None,
+            });
+        }
+        for new in added {
+            out.push(InventoryChange {
+                package: package.clone(),
+                kind: ChangeKind::Added,
+                old_version: None,
+                new_version: new,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn release_ids_split_at_the_last_at() {
+        let r: ReleaseId = "@acme/web@1.0.0".parse().expect("valid");
+        assert_eq!(
+            (r.project.as_str(), r.version.as_str()),
+            ("@acme/web", "1.0.0")
+        );
+        assert!("billing-api".parse::<ReleaseId>().is_err());
+        assert!("billing-api@".parse::<ReleaseId>().is_err());
+        assert!("a b@1".parse::<ReleaseId>().is_err());
+    }
+
+    #[test]
+    fn diff_pairs_one_version_for_another() {
+        let old = [
+            "pkg:npm/a@1.0.0",
+            "pkg:npm/b@1.0.0",
+            "pkg:npm/c@1.0.0",
+            "pkg:npm/c@2.0.0",
+        ];
+        let new = ["pkg:npm/a@1.1.0", "pkg:npm/c@2.0.0", "pkg:npm/d@1.0.0"];
+        let changes = diff(old, new);
+        let shown: Vec<String> = changes
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} {} {:?}->{:?}",
+                    c.kind.as_str(),
+                    c.package,
+                    c.old_version,
+                    c.new_version
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                r#"changed pkg:npm/a Some("1.0.0")->Some("1.1.0")"#,
+                r#"removed pkg:npm/b Some("1.0.0")->None"#,
+                r#"removed pkg:npm/c Some("1.0.0")->None"#,
+                r#"added pkg:npm/d None->Some("1.0.0")"#,
+            ]
+        );
+    }
+
+    #[test]
+    fn finish_merges_repeated_purls() {
+        let loc = Location::file("f");
+        let mut a = Component::new(
+            "pkg:npm/a@1".into(),
+            Some("npm".into()),
+            "a".into(),
+            Some("1".into()),
+            loc.clone(),
+        );
+        a.scope = Some(Scope::Dev);
+        a.direct = Some(false);
+        let mut b = a.clone();
+        b.scope = Some(Scope::Runtime);
+        b.direct = Some(true);
+        b.hashes.push(Hash {
+            algorithm: "sha512".into(),
+            value: "x".into(),
+        });
+        let inv = Inventory {
+            components: vec![a, b],
+            ..Inventory::default()
+        }
+        .finish();
+        assert_eq!(inv.components.len(), 1);
+        let c = &inv.components[0];
+        assert_eq!(
+            (c.scope, c.direct, c.hashes.len()),
+            (Some(Scope::Runtime), Some(true), 1)
+        );
+    }
+}
+
+impl Inventory {
+    /// The union of several documents' inventories, merged as [`Inventory::finish`] merges.
+    pub fn union<'a>(parts: impl IntoIterator<Item = &'a Inventory>) -> Inventory {
+        let mut all = Inventory::default();
+        for part in parts {
+            all.components.extend(part.components.iter().cloned());
+            all.dependencies.extend(part.dependencies.iter().cloned());
+            all.evidence.extend(part.evidence.iter().cloned());
+            all.includes.extend(part.includes.iter().cloned());
+            all.warnings.extend(part.warnings.iter().cloned());
+        }
+        all.finish()
+    }
+}

@@ -13,5 +13,8 @@ pub use advisory::{
 };
 pub use alias::AliasGroups;
 pub use enrichment::{EpssScore, KevEntry};
-pub use inventory::{Component, Dependency, Hash, Inventory, ScannerFinding, Scope, SourcePackage};
+pub use inventory::{
+    ChangeKind, Component, Dependency, Hash, Inventory, InventoryChange, ReleaseId, ScannerFinding,
+    Scope, SourcePackage,
+};
 pub use purl::{Purl, PurlError};

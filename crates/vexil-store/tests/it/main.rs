@@ -6,5 +6,6 @@
 
 mod backends;
 mod feeds;
+mod inventory;
 
 use vexil_testdata as shared;
