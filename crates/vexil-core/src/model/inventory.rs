@@ -253,6 +253,21 @@ fn union<T: PartialEq>(into: &mut Vec<T>, from: Vec<T>) {
     }
 }
 
+impl Inventory {
+    /// The union of several documents' inventories, merged as [`Inventory::finish`] merges.
+    pub fn union<'a>(parts: impl IntoIterator<Item = &'a Inventory>) -> Inventory {
+        let mut all = Inventory::default();
+        for part in parts {
+            all.components.extend(part.components.iter().cloned());
+            all.dependencies.extend(part.dependencies.iter().cloned());
+            all.evidence.extend(part.evidence.iter().cloned());
+            all.includes.extend(part.includes.iter().cloned());
+            all.warnings.extend(part.warnings.iter().cloned());
+        }
+        all.finish()
+    }
+}
+
 /// A release of a project, written `PROJECT@VERSION` (`billing-api@2.4.1`,
 /// `sm-db1@2026-11-23`, `@acme/web@1.0.0` — the version follows the last `@`).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -461,20 +476,5 @@ mod tests {
             (c.scope, c.direct, c.hashes.len()),
             (Some(Scope::Runtime), Some(true), 1)
         );
-    }
-}
-
-impl Inventory {
-    /// The union of several documents' inventories, merged as [`Inventory::finish`] merges.
-    pub fn union<'a>(parts: impl IntoIterator<Item = &'a Inventory>) -> Inventory {
-        let mut all = Inventory::default();
-        for part in parts {
-            all.components.extend(part.components.iter().cloned());
-            all.dependencies.extend(part.dependencies.iter().cloned());
-            all.evidence.extend(part.evidence.iter().cloned());
-            all.includes.extend(part.includes.iter().cloned());
-            all.warnings.extend(part.warnings.iter().cloned());
-        }
-        all.finish()
     }
 }
