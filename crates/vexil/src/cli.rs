@@ -37,6 +37,91 @@ pub(crate) enum Command {
     /// Import advisory feeds into the database, and list what it holds.
     #[command(subcommand)]
     Feeds(FeedsCommand),
+    /// Record what a release deploys, from SBOMs, lockfiles, OS package databases and scanner
+    /// reports; list releases and show their inventories.
+    #[command(subcommand)]
+    Inventory(InventoryCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum InventoryCommand {
+    /// Replace a release's inventory with what the given files list, in one transaction.
+    #[command(after_help = INVENTORY_IMPORT_HELP)]
+    Import(InventoryImportArgs),
+    /// List releases: revision, components, scanner findings, documents, last import.
+    List(InventoryListArgs),
+    /// Show a release's components, the documents they came from, scanner evidence and history.
+    Show(InventoryShowArgs),
+}
+
+const INVENTORY_IMPORT_HELP: &str = "\
+Formats are recognised from the content (the file name only breaks ties):
+  SBOMs            cyclonedx-json, cyclonedx-xml (1.1-1.7), spdx-json, spdx-yaml, spdx-tag-value
+                   (2.2/2.3), in-toto (a DSSE envelope or in-toto statement around an SBOM)
+  lockfiles        package-lock (v1-v3), yarn-v1, yarn-berry, pnpm-lock, bun-lock, cargo-lock,
+                   poetry-lock, uv-lock, pylock-toml, pipfile-lock, requirements-txt, go-mod (with
+                   go.sum beside it), gemfile-lock, composer-lock, gradle-lockfile, maven-pom
+  OS packages      dpkg-status, apk-installed (with etc/os-release of the same root), rpm-qa,
+                   rpm-qa-json
+  scanner reports  trivy, grype, osv-scanner, govulncheck, pip-audit, npm-audit, cargo-audit:
+                   their packages join the inventory, their findings are kept as evidence
+
+Examples:
+  vexil inventory import billing-api@2.4.1 package-lock.json sbom.cdx.json
+  vexil inventory import sm-db1@2026-11-23 rootfs/          # walks the tree, says what it skipped
+  vexil inventory import web@1.0 deps.txt --format requirements-txt
+
+Every file is read and checked before anything is written: one bad file imports nothing and
+exits 2 naming the file, the line or field, and what was expected. Importing a release again
+replaces its inventory; `vexil inventory show --history` lists what changed.";
+
+#[derive(Debug, Args)]
+pub(crate) struct InventoryImportArgs {
+    /// The release: PROJECT@VERSION (`billing-api@2.4.1`, `sm-db1@2026-11-23`).
+    #[arg(value_name = "PROJECT@VERSION")]
+    pub(crate) release: String,
+    /// Files, or directories walked for the files Vexil recognises.
+    #[arg(required = true, value_name = "FILE")]
+    pub(crate) files: Vec<PathBuf>,
+    /// The files' format; `auto` recognises each file from its content.
+    #[arg(long, default_value = "auto", value_name = "auto|NAME")]
+    pub(crate) format: String,
+    /// How to print the result.
+    #[arg(long, value_enum, default_value_t)]
+    pub(crate) output: Format,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InventoryListArgs {
+    /// Only this project's releases.
+    #[arg(long, value_name = "PROJECT")]
+    pub(crate) project: Option<String>,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub(crate) format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InventoryShowArgs {
+    /// The release: PROJECT@VERSION.
+    #[arg(value_name = "PROJECT@VERSION")]
+    pub(crate) release: String,
+    #[arg(long, value_enum, default_value_t = ShowFormat::Table)]
+    pub(crate) format: ShowFormat,
+    /// Also list every recorded change, import by import.
+    #[arg(long)]
+    pub(crate) history: bool,
+}
+
+/// Output of `inventory show`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ShowFormat {
+    /// Aligned columns for people.
+    #[default]
+    Table,
+    /// The whole stored inventory as one JSON document.
+    Json,
+    /// One purl per line (for other tools).
+    Purl,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,6 +1,5 @@
 //! `vexil feeds import|list`: advisory feeds from files, directories and URLs into the store.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
@@ -9,9 +8,10 @@ use vexil_core::ingest::feed::{self, FeedKind};
 use vexil_core::ingest::{IngestError, Location, Warning};
 use vexil_store::{SourceReport, Store, later_modified, newest_in};
 
+use super::read;
 use crate::cli::{FeedsCommand, ImportArgs, ListArgs, ListFormat};
 use crate::exit::{InputError, Outcome};
-use crate::output::Format;
+use crate::output::{Format, print_table, progress};
 
 pub(crate) async fn run(command: FeedsCommand, url: &str) -> anyhow::Result<Outcome> {
     match command {
@@ -180,11 +180,6 @@ fn resolve(arg: &str, kind: FeedKind) -> anyhow::Result<Source> {
     }
 }
 
-fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
-    std::fs::read(path)
-        .map_err(|e| InputError(format!("cannot read `{}`: {e}", path.display())).into())
-}
-
 /// The content digest of a source: of the file, or of a directory's files and their digests.
 fn digest(source: &Source) -> anyhow::Result<String> {
     if !source.is_dir {
@@ -218,19 +213,6 @@ async fn fetch(
         }
         Err(e) => Err(e.into()),
     }
-}
-
-fn progress(total: u64) -> indicatif::ProgressBar {
-    if !std::io::stderr().is_terminal() || total < 2 {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new(total);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} files {msg}",
-    ) {
-        bar.set_style(style);
-    }
-    bar
 }
 
 async fn import(args: ImportArgs, url: &str) -> anyhow::Result<Outcome> {
@@ -437,26 +419,4 @@ async fn list(args: ListArgs, url: &str) -> anyhow::Result<Outcome> {
         }
     }
     Ok(Outcome::Success)
-}
-
-/// Left-aligned columns separated by two spaces.
-fn print_table<const N: usize>(header: &[&str; N], rows: &[[String; N]]) {
-    let mut widths = header.map(|h| h.chars().count());
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let line = |cells: Vec<&str>| {
-        let padded: Vec<String> = cells
-            .iter()
-            .zip(widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        println!("{}", padded.join("  ").trim_end());
-    };
-    line(header.to_vec());
-    for row in rows {
-        line(row.iter().map(String::as_str).collect());
-    }
 }

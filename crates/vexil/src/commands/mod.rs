@@ -1,10 +1,13 @@
 //! One module per command; `run` dispatches.
 
 mod feeds;
+mod inventory;
 mod version;
 
 use crate::cli::{Cli, Command};
-use crate::exit::Outcome;
+use std::path::Path;
+
+use crate::exit::{InputError, Outcome};
 
 pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
@@ -13,6 +16,11 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
             let loaded = crate::config::load(cli.config.as_deref())?;
             let url = crate::config::database_url(cli.database.as_deref(), &loaded);
             runtime()?.block_on(feeds::run(command, &url))
+        }
+        Command::Inventory(command) => {
+            let loaded = crate::config::load(cli.config.as_deref())?;
+            let url = crate::config::database_url(cli.database.as_deref(), &loaded);
+            runtime()?.block_on(inventory::run(command, &url))
         }
     }
 }
@@ -23,4 +31,9 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
         .map_err(|e| anyhow::anyhow!("cannot start the async runtime: {e}"))
+}
+
+pub(crate) fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path)
+        .map_err(|e| InputError(format!("cannot read `{}`: {e}", path.display())).into())
 }
