@@ -6,37 +6,9 @@ use std::path::Path;
 use vexil_testdata::data as shared;
 
 use assert_cmd::Command;
+
+use crate::common::{databases, dump, vexil};
 use predicates::prelude::*;
-
-/// Database URLs to run against: a fresh SQLite file, and a fresh PostgreSQL database when
-/// `VEXIL_TEST_POSTGRES_URL` is set (always under CI).
-fn databases(dir: &Path, test: &str) -> Vec<String> {
-    let mut urls = vec![format!("sqlite://{}", dir.join("vexil.db").display())];
-    if let Ok(admin) = std::env::var("VEXIL_TEST_POSTGRES_URL") {
-        let db = format!("vexil_cli_{}_{test}", std::process::id());
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        runtime.block_on(async {
-            let pool = sqlx::PgPool::connect(&admin).await.unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
-                .execute(&pool)
-                .await
-                .unwrap();
-            pool.close().await;
-        });
-        let (base, _) = admin.rsplit_once('/').unwrap();
-        urls.push(format!("{base}/{db}"));
-    } else if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("CI=true but VEXIL_TEST_POSTGRES_URL is unset");
-    }
-    urls
-}
-
-fn vexil(url: &str) -> Command {
-    let mut cmd = Command::cargo_bin("vexil").unwrap();
-    cmd.env_remove("VEXIL_DATABASE_URL")
-        .args(["--database", url]);
-    cmd
-}
 
 /// `vexil feeds import FEED PATH` must exit 2 with `needle` in its error.
 fn refused(url: &str, feed: &str, path: &Path, needle: &str) {
@@ -46,16 +18,6 @@ fn refused(url: &str, feed: &str, path: &Path, needle: &str) {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(needle));
-}
-
-fn dump(url: &str) -> Vec<String> {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async {
-        let store = vexil_store::Store::open(url).await.unwrap();
-        let dump = store.dump().await.unwrap();
-        store.close().await;
-        dump
-    })
 }
 
 fn listed(url: &str) -> serde_json::Value {
