@@ -3,6 +3,7 @@
 pub mod cargo_audit;
 pub mod govulncheck;
 pub mod grype;
+mod identity;
 pub mod npm_audit;
 pub mod osv_scanner;
 pub mod pip_audit;
