@@ -155,14 +155,15 @@ impl Purl {
                 _ => "Alpine",
             },
             "rpm" => match self.namespace.as_deref() {
-                Some("redhat") => "Red Hat",
-                Some("rocky" | "rocky-linux") => "Rocky Linux",
-                Some("almalinux") => "AlmaLinux",
+                Some("redhat" | "rhel") => "Red Hat",
+                Some("rocky" | "rocky-linux" | "rockylinux") => "Rocky Linux",
+                Some("almalinux" | "alma") => "AlmaLinux",
+                Some("photon") => "Photon OS",
                 Some("suse") => "SUSE",
                 Some("opensuse") => "openSUSE",
                 Some("mageia") => "Mageia",
                 Some("openeuler") => "openEuler",
-                Some("azurelinux" | "mariner") => "Azure Linux",
+                Some("azurelinux" | "mariner" | "cbl-mariner") => "Azure Linux",
                 _ => return None,
             },
             _ => return None,
@@ -206,7 +207,7 @@ pub fn purl_type(ecosystem: &str) -> Option<&'static str> {
         "Debian" | "Ubuntu" => "deb",
         "Alpine" | "Wolfi" | "Chainguard" => "apk",
         "Red Hat" | "Rocky Linux" | "AlmaLinux" | "SUSE" | "openSUSE" | "Mageia" | "openEuler"
-        | "Azure Linux" => "rpm",
+        | "Azure Linux" | "Photon OS" => "rpm",
         _ => return None,
     })
 }
