@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::ingest::inventory::{Sniff, Source, pointer_token};
+use crate::ingest::scanner::identity;
 use crate::ingest::{IngestError, Location};
 use crate::model::{Component, Dependency, Hash, Inventory, Purl, ScannerFinding};
 
@@ -222,16 +223,7 @@ fn package_components(
 }
 
 fn component(id: &PackageId, location: Location, inv: &mut Inventory) -> Option<Component> {
-    match Component::from_purl(&purl(id), location.clone()) {
-        Ok(c) => Some(c),
-        Err(e) => {
-            inv.warn(
-                location,
-                format!("`{}` `{}` skipped: {e}", id.name, id.version),
-            );
-            None
-        }
-    }
+    identity::component(inv, None, None, &location, || purl(id))
 }
 
 /// crates.io packages get a plain `pkg:cargo` purl; other registries a `repository_url`, git

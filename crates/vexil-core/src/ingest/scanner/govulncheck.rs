@@ -18,18 +18,18 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 
 use crate::ingest::inventory::{Sniff, Source, line_column};
+use crate::ingest::scanner::identity;
 use crate::ingest::{IngestError, Location};
-use crate::model::{Component, Inventory, Purl, ScannerFinding};
+use crate::model::{Inventory, Purl, ScannerFinding};
 
 const MESSAGE_KEYS: [&str; 5] = ["config", "progress", "SBOM", "osv", "finding"];
 
 /// A `-json` stream (or its array-wrapped copy), the pre-1.0 object, or govulncheck's SARIF
 /// (claimed so that it is refused with a hint rather than "not recognised").
 pub(crate) fn looks_like(sniff: &Sniff<'_>) -> bool {
-    let one_message_key = sniff
-        .json
-        .as_ref()
-        .is_some_and(|j| j.keys.len() == 1 && MESSAGE_KEYS.contains(&j.keys[0].as_str()));
+    let one_message_key = sniff.json.as_ref().is_some_and(
+        |j| matches!(j.keys.as_slice(), [key] if MESSAGE_KEYS.contains(&key.as_str())),
+    );
     one_message_key || legacy::looks_like(sniff) || is_sarif(sniff)
 }
 
@@ -301,21 +301,11 @@ fn push_component(
     version: &str,
     location: Location,
 ) -> Option<String> {
-    let purl = Purl::package("golang", module, Some(version));
-    match Component::from_purl(&purl, location.clone()) {
-        Ok(component) => {
-            let text = component.purl.clone();
-            inv.components.push(component);
-            Some(text)
-        }
-        Err(e) => {
-            inv.warn(
-                location,
-                format!("module `{module}` `{version}` skipped: {e}"),
-            );
-            None
-        }
-    }
+    let build = || Purl::package("golang", module, Some(version));
+    let component = identity::component(inv, None, None, &location, build)?;
+    let purl = component.purl.clone();
+    inv.components.push(component);
+    Some(purl)
 }
 
 /// Findings merged per (OSV id, module, version), keeping the deepest status and its location.

@@ -19,6 +19,7 @@ use std::fmt;
 use serde::Deserialize;
 
 use crate::ingest::inventory::{Sniff, Source, pointer_token};
+use crate::ingest::scanner::identity;
 use crate::ingest::{IngestError, Location};
 use crate::model::{Component, Dependency, Inventory, Purl, ScannerFinding, Scope};
 
@@ -238,7 +239,7 @@ fn package_v2(
         let advisory = match via {
             Via::Advisory(advisory) => advisory,
             Via::Dependency(dependency) => {
-                dependency_edge(&purl, dependency, inv);
+                dependency_edge(purl.as_deref(), dependency, inv);
                 continue;
             }
         };
@@ -280,11 +281,11 @@ fn fixed_version(fix: Option<&serde_json::Value>, name: &str) -> Option<String> 
 }
 
 /// A `via` name: this package depends on that vulnerable one (both without versions).
-fn dependency_edge(from: &Option<String>, dependency: &str, inv: &mut Inventory) {
+fn dependency_edge(from: Option<&str>, dependency: &str, inv: &mut Inventory) {
     let to = Purl::package("npm", dependency, None).to_purl_string();
     if let (Some(from), Ok(to)) = (from, to) {
         inv.dependencies.push(Dependency {
-            from: from.clone(),
+            from: from.to_owned(),
             to,
         });
     }
@@ -299,13 +300,12 @@ fn advisory_v1(
     inv: &mut Inventory,
 ) {
     let field = format!("/advisories/{}", pointer_token(key));
-    let number = advisory.id.as_ref();
-    let vuln_id = vuln_id(
-        advisory.url.as_deref(),
-        advisory.github_advisory_id.as_deref(),
-        number,
-    )
-    .unwrap_or_else(|| format!("npm:{key}"));
+    // The map key is the advisory number too.
+    let key_number = AdvisoryNumber::Text(key.to_owned());
+    let number = advisory.id.as_ref().unwrap_or(&key_number);
+    let ghsa = advisory.github_advisory_id.as_deref();
+    let vuln_id = vuln_id(advisory.url.as_deref(), ghsa, Some(number))
+        .unwrap_or_else(|| format!("npm:{number}"));
     let fixed = advisory
         .patched_versions
         .as_deref()
@@ -325,7 +325,9 @@ fn advisory_v1(
         }
         let purl = push_component(inv, name, version, location.clone(), |c| {
             c.scope = scope(finding);
-            c.direct = Some(finding.paths.iter().any(|p| !p.contains('>')));
+            // A path is `a>b>c` from the root; one step is a direct dependency.
+            c.direct =
+                (!finding.paths.is_empty()).then(|| finding.paths.iter().any(|p| !p.contains('>')));
         });
         if !seen.insert((name.to_owned(), version.map(str::to_owned), vuln_id.clone())) {
             continue;
@@ -355,7 +357,8 @@ fn scope(finding: &FindingV1) -> Option<Scope> {
     }
 }
 
-/// The GHSA id (given, or the last part of a github.com/advisories url), else `npm:<number>`.
+/// The GHSA id (given, or the last part of a github.com/advisories url), else `npm:<number>`,
+/// else the advisory url.
 fn vuln_id(
     url: Option<&str>,
     ghsa: Option<&str>,
@@ -369,9 +372,11 @@ fn vuln_id(
         .or(from_url)
         .map(str::to_owned)
         .or_else(|| number.map(|n| format!("npm:{n}")))
+        .or_else(|| url.filter(|u| !u.is_empty()).map(str::to_owned))
 }
 
-/// Adds the component (after `adjust`) and returns its purl, or warns when none can be built.
+/// Adds the component (after `adjust`) and returns its purl; `None` (warned) when no purl can
+/// be made of the name.
 fn push_component(
     inv: &mut Inventory,
     name: &str,
@@ -379,17 +384,10 @@ fn push_component(
     location: Location,
     adjust: impl FnOnce(&mut Component),
 ) -> Option<String> {
-    let purl = Purl::package("npm", name, version);
-    match Component::from_purl(&purl, location.clone()) {
-        Ok(mut component) => {
-            adjust(&mut component);
-            let text = component.purl.clone();
-            inv.components.push(component);
-            Some(text)
-        }
-        Err(e) => {
-            inv.warn(location, format!("`{name}` skipped: {e}"));
-            None
-        }
-    }
+    let build = || Purl::package("npm", name, version);
+    let mut component = identity::component(inv, None, None, &location, build)?;
+    adjust(&mut component);
+    let purl = component.purl.clone();
+    inv.components.push(component);
+    Some(purl)
 }

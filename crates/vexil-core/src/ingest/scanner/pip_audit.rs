@@ -9,8 +9,9 @@
 use serde::Deserialize;
 
 use crate::ingest::inventory::{Sniff, Source};
+use crate::ingest::scanner::identity;
 use crate::ingest::{IngestError, Location};
-use crate::model::{Component, Inventory, Purl, ScannerFinding};
+use crate::model::{Inventory, Purl, ScannerFinding};
 
 /// A bare array of `{name, version, vulns}` / `{name, skip_reason}`, or an object whose only keys
 /// are `dependencies` (an array) and `fixes`.
@@ -108,13 +109,9 @@ fn dependency(dep: &Dependency, location: Location, inv: &mut Inventory) {
         }
         return;
     };
-    let purl = Purl::package("pypi", &dep.name, Some(version));
-    let component = match Component::from_purl(&purl, location.clone()) {
-        Ok(c) => c,
-        Err(e) => {
-            inv.warn(location, format!("`{}` `{version}` skipped: {e}", dep.name));
-            return;
-        }
+    let build = || Purl::package("pypi", &dep.name, Some(version));
+    let Some(component) = identity::component(inv, None, None, &location, build) else {
+        return;
     };
     for (j, vuln) in dep.vulns.iter().enumerate() {
         inv.evidence.push(ScannerFinding {
