@@ -304,6 +304,18 @@ pub fn detect(name: &str, text: &str) -> Result<InventoryFormat, IngestError> {
         .copied()
         .find(|f| f.looks_like(&sniff))
         .ok_or_else(|| {
+            // JSON that does not parse (truncated, hand-edited) says where, not just "unknown".
+            if sniff.json.is_none() && starts_like_json(text) {
+                let mut stream = serde_json::Deserializer::from_str(text).into_iter::<IgnoredAny>();
+                if let Some(Err(e)) = stream.next() {
+                    let mut err = IngestError::json(name, None, &e);
+                    err.message = format!(
+                        "{} (the document starts like JSON but is not valid JSON, so its format cannot be recognised)",
+                        err.message
+                    );
+                    return err;
+                }
+            }
             IngestError::new(
                 Location::file(name),
                 format!(
@@ -313,6 +325,16 @@ pub fn detect(name: &str, text: &str) -> Result<InventoryFormat, IngestError> {
                 ),
             )
         })
+}
+
+/// `{`, or `[` (possibly repeated) before a value — not TOML's `[[table]]` or `[section]`.
+fn starts_like_json(text: &str) -> bool {
+    let t = text.trim_start();
+    if t.starts_with('{') {
+        return true;
+    }
+    let rest = t.trim_start_matches(|c: char| c == '[' || c.is_whitespace());
+    t.starts_with('[') && rest.starts_with(|c: char| matches!(c, '{' | '"' | ']' | '-' | '0'..='9'))
 }
 
 /// "SBOM: cyclonedx-json, …; lockfile: …" — the list shown when a document is not recognised.

@@ -152,12 +152,12 @@ fn truncated_reports_are_refused_with_their_position() {
         error("{\"results\": [{\"source\": {", InventoryFormat::OsvScanner),
         "`bad.json`:1:25: the document ends early (truncated?): EOF while parsing an object"
     );
-    // Undetected too: a truncated document has no JSON shape to recognise.
+    // Undetected, it still says where the JSON stops.
     assert!(
         read(truncated, None)
             .unwrap_err()
             .to_string()
-            .contains("not a format Vexil reads")
+            .contains("`bad.json`:4:18: the document ends early (truncated?)")
     );
 }
 
