@@ -181,12 +181,21 @@ impl Inventory {
 
 impl Component {
     /// A component from its purl parts: the purl string, ecosystem, name and version all come
-    /// from one place, so they agree.
+    /// from one place, so they agree. An RPM purl's `epoch` qualifier goes back into the version
+    /// (`1:1.1.1k-4.el8`), as scanners print it and RPM advisories compare it.
     pub fn from_purl(
         purl: &crate::model::purl::Purl,
         location: Location,
     ) -> Result<Component, crate::model::purl::PurlError> {
         let text = purl.to_purl_string()?;
+        let version = match (
+            purl.ty.as_str(),
+            purl.qualifier_value("epoch"),
+            &purl.version,
+        ) {
+            ("rpm", Some(epoch), Some(v)) if !v.contains(':') => Some(format!("{epoch}:{v}")),
+            _ => purl.version.clone(),
+        };
         Ok(Component::new(
             text,
             purl.ecosystem(),
@@ -194,7 +203,7 @@ impl Component {
                 "pypi" => crate::model::purl::normalize_pypi(&purl.full_name()),
                 _ => purl.full_name(),
             },
-            purl.version.clone(),
+            version,
             location,
         ))
     }

@@ -3,7 +3,7 @@
 //! Shared by the Trivy, Grype and osv-scanner parsers; it never reads a report itself.
 
 use crate::ingest::Location;
-use crate::model::purl::{Purl, PurlError};
+use crate::model::purl::Purl;
 use crate::model::{Component, Inventory};
 
 /// The distro a report's OS packages came from, as the scanner named it (`debian` `10.1`,
@@ -88,7 +88,9 @@ pub(crate) fn component(
     build: impl FnOnce() -> Purl,
 ) -> Option<Component> {
     if let Some(text) = given.filter(|t| !t.trim().is_empty()) {
-        match Purl::parse(text).and_then(|p| from_purl(&with_distro(p, distro), location)) {
+        match Purl::parse(text)
+            .and_then(|p| Component::from_purl(&with_distro(p, distro), location.clone()))
+        {
             Ok(c) => return Some(c),
             Err(e) => inv.warn(
                 location.clone(),
@@ -97,7 +99,7 @@ pub(crate) fn component(
         }
     }
     let purl = build();
-    match from_purl(&purl, location) {
+    match Component::from_purl(&purl, location.clone()) {
         Ok(c) => Some(c),
         Err(e) => {
             inv.warn(
@@ -111,19 +113,6 @@ pub(crate) fn component(
             None
         }
     }
-}
-
-/// [`Component::from_purl`], with an RPM purl's `epoch` qualifier put back in the version
-/// (`1:1.1.1k-4.el8`, as scanners print it and RPM advisories compare it).
-fn from_purl(purl: &Purl, location: &Location) -> Result<Component, PurlError> {
-    let mut c = Component::from_purl(purl, location.clone())?;
-    if let (Some(epoch), Some(v)) = (purl.qualifier_value("epoch"), c.version.as_mut())
-        && purl.ty == "rpm"
-        && !v.contains(':')
-    {
-        *v = format!("{epoch}:{v}");
-    }
-    Ok(c)
 }
 
 /// Adds the scan's `distro` qualifier to an OS purl of that distro's type that has none, so its
