@@ -34,8 +34,8 @@ const RELEASE_PATH: &str = "../../../etc/os-release";
 const KNOWN_VENDORS: &[&str] = &["alpine", "wolfi", "chainguard"];
 
 /// An apk database: its first lines are single-letter `K:value` fields with `P:` and `V:`
-/// among them (one stray line is tolerated so a damaged database is reported by the parser,
-/// with its line, rather than as an unknown format).
+/// among them (one stray line is tolerated so that a damaged database is reported by the
+/// parser, with its line, rather than as an unknown format).
 pub(crate) fn looks_like(sniff: &Sniff<'_>) -> bool {
     if sniff.json.is_some() {
         return false;
@@ -51,7 +51,7 @@ pub(crate) fn looks_like(sniff: &Sniff<'_>) -> bool {
             None => other += 1,
         }
     }
-    fields >= 3 && other <= 1 && name && version
+    fields >= 2 && other <= 1 && name && version
 }
 
 pub fn parse(src: &Source<'_>) -> Result<Inventory, IngestError> {

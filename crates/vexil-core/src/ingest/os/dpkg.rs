@@ -22,6 +22,7 @@
 //!   `Provides` it; the first installed alternative of `a | b`). A dependency no installed
 //!   package satisfies by name is left out silently: dpkg also satisfies dependencies with
 //!   packages it does not list here, and the database is the installed truth.
+//! - APT's `Packages`/`Sources` indexes look alike but list what a repository offers: refused.
 
 use std::collections::HashMap;
 
@@ -64,11 +65,12 @@ pub fn parse(src: &Source<'_>) -> Result<Inventory, IngestError> {
     }
     let paragraphs = paragraphs(src)?;
     let any_status = paragraphs.iter().any(|p| p.status.is_some());
-    if !any_status && paragraphs.iter().any(|p| p.filename) {
+    if !any_status && paragraphs.iter().any(|p| p.apt_index) {
         return Err(IngestError::new(
             src.location(),
-            "this is an APT `Packages` index (paragraphs with `Filename:`), which lists what a \
-             repository offers, not what is installed; expected `/var/lib/dpkg/status`",
+            "this is an APT `Packages` or `Sources` index (paragraphs with `Filename:` or \
+             `Directory:`), which lists what a repository offers, not what is installed; \
+             expected `/var/lib/dpkg/status`",
         ));
     }
     let mut inv = Inventory::default();
@@ -115,8 +117,9 @@ struct Paragraph<'a> {
     provides: Vec<Vec<&'a str>>,
     /// opkg writes `Installed-Time`; dpkg never does.
     installed_time: bool,
-    /// APT `Packages` indexes have `Filename`; status files never do.
-    filename: bool,
+    /// APT `Packages` indexes have `Filename`, `Sources` indexes `Directory`; status files
+    /// never do.
+    apt_index: bool,
 }
 
 /// Which list a folded line continues.
@@ -148,8 +151,8 @@ impl<'a> Paragraph<'a> {
                 self.installed_time = true;
                 return Folded::Other;
             }
-            "filename" => {
-                self.filename = true;
+            "filename" | "directory" => {
+                self.apt_index = true;
                 return Folded::Other;
             }
             _ => return Folded::Other,

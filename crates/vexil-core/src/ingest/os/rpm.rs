@@ -87,56 +87,56 @@ struct JsonPackage<'a> {
     _size: Option<IgnoredAny>,
 }
 
-/// Tab-separated lines in one of the three column sets (see the module doc), the same in every
-/// line.
+/// Tab-separated lines in one of the three column sets (see the module doc): the first line
+/// and most of the next few (a stray line is left for the parser to report with its number).
 pub(crate) fn looks_like_text(sniff: &Sniff<'_>) -> bool {
     if sniff.json.is_some() {
         return false;
     }
-    let mut layout = None;
-    let mut lines = 0;
-    for line in sniff.first_lines(5) {
-        let columns: Vec<&str> = line.split('\t').collect();
-        let Some(this) = Layout::of(&columns) else {
-            return false;
-        };
-        if layout.is_some_and(|l| l != this) {
-            return false;
-        }
-        layout = Some(this);
-        lines += 1;
-    }
-    lines > 0
+    let layouts: Vec<Option<Layout>> = sniff
+        .first_lines(5)
+        .map(|line| Layout::of(&line.split('\t').collect::<Vec<_>>()))
+        .collect();
+    let Some(Some(first)) = layouts.first().copied() else {
+        return false;
+    };
+    let same = layouts.iter().filter(|l| **l == Some(first)).count();
+    same * 2 >= layouts.len()
 }
 
 pub fn parse_text(src: &Source<'_>) -> Result<Inventory, IngestError> {
-    let mut layout = None;
+    // The first line's column set, and that line's number.
+    let mut layout: Option<(Layout, usize)> = None;
     let mut rows = Vec::new();
     for (i, raw) in src.text.split('\n').enumerate() {
+        let number = i + 1;
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         if line.trim().is_empty() {
             continue;
         }
         let columns: Vec<&str> = line.split('\t').collect();
-        let this = *layout.get_or_insert(Layout::of(&columns).ok_or_else(|| {
-            text_error(
-                src,
-                i + 1,
-                format!("{} tab-separated columns", columns.len()),
-            )
-        })?);
+        let (this, first) = match layout {
+            Some(known) => known,
+            None => *layout.insert((
+                Layout::of(&columns).ok_or_else(|| {
+                    text_error(
+                        src,
+                        number,
+                        format!("{} tab-separated columns", columns.len()),
+                    )
+                })?,
+                number,
+            )),
+        };
         if columns.len() != this.width() {
-            return Err(text_error(
-                src,
-                i + 1,
-                format!(
-                    "{} tab-separated columns where line 1 had {}",
-                    columns.len(),
-                    this.width()
-                ),
-            ));
+            let found = format!(
+                "{} tab-separated columns where line {first} had {}",
+                columns.len(),
+                this.width()
+            );
+            return Err(text_error(src, number, found));
         }
-        rows.push(this.row(src, i + 1, &columns));
+        rows.push(this.row(src, number, &columns));
     }
     Ok(inventory(src, rows))
 }
