@@ -15,7 +15,7 @@
 //! - `go.sum` lines `path version h1:<base64>` give the module hashes (`/go.mod` lines hash only
 //!   the go.mod file and are skipped). A go.sum on its own is not an inventory and is refused.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::ingest::inventory::{Sniff, Source};
 use crate::ingest::{IngestError, Location};
@@ -88,13 +88,13 @@ pub fn parse(src: &Source<'_>) -> Result<Inventory, IngestError> {
     for (line, message) in std::mem::take(&mut file.unknown) {
         inv.warn(at_line(src, line), message);
     }
-    if file.module.is_none() {
+    if !file.module {
         return Err(IngestError::new(
             src.location(),
             "not a go.mod: no `module` directive; expected `module example.com/project`",
         ));
     }
-    let sums = src.related("go.sum").map(|text| sums(text));
+    let sums = src.related("go.sum").map(sums);
     let mut modules = std::mem::take(&mut file.requires);
     apply_replaces(src, &file.replaces, &mut modules, &mut inv);
     for m in &modules {
@@ -129,7 +129,8 @@ struct Replace {
 /// What the directives said.
 #[derive(Default)]
 struct ModFile {
-    module: Option<String>,
+    /// A `module` directive was seen.
+    module: bool,
     /// `go` version and its line.
     go: Option<(String, usize)>,
     toolchain: Option<(String, usize)>,
@@ -155,6 +156,12 @@ fn read_directives(src: &Source<'_>) -> Result<ModFile, IngestError> {
             (Some((verb, _)), args) => {
                 let verb = verb.clone();
                 directive(src, &mut file, &verb, args, comment, number)?;
+            }
+            (None, [")"]) => {
+                return Err(IngestError::new(
+                    src.location().at(number, 1),
+                    "a `)` with no block open; expected it to close a `require (` (or other) block",
+                ));
             }
             (None, [verb, "("]) => block = Some(((*verb).to_owned(), number)),
             (None, [verb, args @ ..]) => directive(src, &mut file, verb, args, comment, number)?,
@@ -243,7 +250,7 @@ fn directive(
     };
     match verb {
         "module" => match args {
-            [path] => file.module = Some((*path).to_owned()),
+            [_path] => file.module = true,
             _ => return Err(expect("module <path>")),
         },
         "go" => match args {
@@ -311,34 +318,45 @@ fn replace(args: &[&str], line: usize) -> Option<Replace> {
 }
 
 /// Swaps replaced modules for their replacements; a directory replacement drops the module.
+/// A replacement of one version wins over one of every version (cmd/go's rule); among equal
+/// ones the last counts.
 fn apply_replaces(
     src: &Source<'_>,
     replaces: &[Replace],
     modules: &mut Vec<Module>,
     inv: &mut Inventory,
 ) {
+    let mut by_old: HashMap<(&str, Option<&str>), &Replace> = HashMap::new();
     for r in replaces {
-        let hits =
-            |m: &Module| m.path == r.old && r.old_version.as_ref().is_none_or(|v| *v == m.version);
-        let Some(new_version) = &r.new_version else {
-            if modules.iter().any(hits) {
-                inv.warn(
-                    at_line(src, r.line),
-                    format!(
-                        "`{}` is replaced by the directory `{}`: code in the source tree has no \
-                         module version, so it is not inventoried",
-                        r.old, r.new
-                    ),
-                );
-                modules.retain(|m| !hits(m));
-            }
-            continue;
+        by_old.insert((r.old.as_str(), r.old_version.as_deref()), r);
+    }
+    // Directory replacements that hit a module, by line, to warn once each.
+    let mut to_directory: BTreeMap<usize, &Replace> = BTreeMap::new();
+    modules.retain_mut(|m| {
+        let found = by_old
+            .get(&(m.path.as_str(), Some(m.version.as_str())))
+            .or_else(|| by_old.get(&(m.path.as_str(), None)));
+        let Some(r) = found.copied() else {
+            return true;
         };
-        for m in modules.iter_mut().filter(|m| hits(m)) {
-            m.path.clone_from(&r.new);
-            m.version.clone_from(new_version);
-            m.line = r.line;
-        }
+        let Some(new_version) = &r.new_version else {
+            to_directory.insert(r.line, r);
+            return false;
+        };
+        m.path.clone_from(&r.new);
+        m.version.clone_from(new_version);
+        m.line = r.line;
+        true
+    });
+    for r in to_directory.into_values() {
+        inv.warn(
+            at_line(src, r.line),
+            format!(
+                "`{}` is replaced by the directory `{}`: code in the source tree has no module \
+                 version, so it is not inventoried",
+                r.old, r.new
+            ),
+        );
     }
 }
 

@@ -18,7 +18,7 @@
 //! XML safety: a DOCTYPE that declares entities is refused, only the predefined entities and
 //! character references are expanded, and nesting deeper than 128 elements is refused.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesRef, Event};
@@ -86,10 +86,7 @@ pub fn parse(src: &Source<'_>) -> Result<Inventory, IngestError> {
     let pom = Pom::from_root(&root);
     let mut inv = Inventory::default();
     let parent = parent_pom(src, &pom, &mut inv);
-    let model = Model {
-        pom: &pom,
-        parent: parent.as_ref().map(|(p, _)| p),
-    };
+    let model = Model::new(&pom, parent.as_ref().map(|(p, _)| p));
     let parent_file = parent.as_ref().map(|(_, name)| name.as_str());
     for (dep, file) in model.dependencies(src.name, parent_file) {
         if let Some(c) = model.component(dep, file, &mut inv) {
@@ -413,34 +410,62 @@ fn parent_display(name: &str) -> String {
 struct Model<'a> {
     pom: &'a Pom,
     parent: Option<&'a Pom>,
+    /// `<dependencyManagement>` by management key, the POM's over the parent's.
+    managed: HashMap<Key, &'a Dep>,
 }
 
+/// Maven's management key: groupId, artifactId, type, classifier (properties resolved).
+type Key = (String, String, String, Option<String>);
+
 impl<'a> Model<'a> {
+    fn new(pom: &'a Pom, parent: Option<&'a Pom>) -> Model<'a> {
+        let mut model = Model {
+            pom,
+            parent,
+            managed: HashMap::new(),
+        };
+        let mut managed = HashMap::new();
+        let entries = pom
+            .managed
+            .iter()
+            .chain(parent.into_iter().flat_map(|p| &p.managed));
+        for d in entries {
+            if let Some(key) = model.key(d) {
+                managed.entry(key).or_insert(d);
+            }
+        }
+        model.managed = managed;
+        model
+    }
+
+    /// The key of a dependency, when its groupId and artifactId resolve.
+    fn key(&self, d: &Dep) -> Option<Key> {
+        Some((
+            self.resolve(d.group_id.as_deref()?).ok()?,
+            self.resolve(d.artifact_id.as_deref()?).ok()?,
+            d.kind.clone().unwrap_or_else(|| "jar".to_owned()),
+            d.classifier.clone(),
+        ))
+    }
+
     /// The POM's dependencies, then the parent's that the POM does not redeclare, each with
     /// the file it is in.
     fn dependencies(&self, file: &'a str, parent_file: Option<&'a str>) -> Vec<(&'a Dep, &'a str)> {
         let mut out: Vec<(&Dep, &str)> = self.pom.dependencies.iter().map(|d| (d, file)).collect();
         if let (Some(parent), Some(parent_file)) = (self.parent, parent_file) {
+            let own: HashSet<Key> = self
+                .pom
+                .dependencies
+                .iter()
+                .filter_map(|d| self.key(d))
+                .collect();
             for d in &parent.dependencies {
-                if !self.pom.dependencies.iter().any(|own| self.same(own, d)) {
+                if self.key(d).is_none_or(|k| !own.contains(&k)) {
                     out.push((d, parent_file));
                 }
             }
         }
         out
-    }
-
-    /// Same groupId, artifactId, type and classifier (Maven's management key).
-    fn same(&self, a: &Dep, b: &Dep) -> bool {
-        let key = |d: &Dep| {
-            (
-                d.group_id.as_deref().and_then(|g| self.resolve(g).ok()),
-                d.artifact_id.as_deref().and_then(|a| self.resolve(a).ok()),
-                d.kind.clone().unwrap_or_else(|| "jar".to_owned()),
-                d.classifier.clone(),
-            )
-        };
-        key(a) == key(b)
     }
 
     fn component(&self, dep: &Dep, file: &str, inv: &mut Inventory) -> Option<Component> {
@@ -497,23 +522,13 @@ impl<'a> Model<'a> {
 
     /// The `<dependencyManagement>` entry for this dependency, the POM's before the parent's.
     fn managed(&self, group: &str, artifact: &str, dep: &Dep) -> Option<&'a Dep> {
-        let kind = dep.kind.as_deref().unwrap_or("jar");
-        let matches = |m: &&Dep| {
-            m.group_id
-                .as_deref()
-                .and_then(|g| self.resolve(g).ok())
-                .as_deref()
-                == Some(group)
-                && m.artifact_id
-                    .as_deref()
-                    .and_then(|a| self.resolve(a).ok())
-                    .as_deref()
-                    == Some(artifact)
-                && m.kind.as_deref().unwrap_or("jar") == kind
-                && m.classifier == dep.classifier
-        };
-        let own = self.pom.managed.iter().find(matches);
-        own.or_else(|| self.parent.and_then(|p| p.managed.iter().find(matches)))
+        let key = (
+            group.to_owned(),
+            artifact.to_owned(),
+            dep.kind.clone().unwrap_or_else(|| "jar".to_owned()),
+            dep.classifier.clone(),
+        );
+        self.managed.get(&key).copied()
     }
 
     /// The pinned version: the dependency's own, else the managed one, properties resolved.
