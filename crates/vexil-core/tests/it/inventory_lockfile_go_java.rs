@@ -278,6 +278,16 @@ fn gradle_lockfile_scopes_and_bad_lines() {
             "`gradle.lockfile`:3: `not a line` is not `group:artifact:version=configurations`; left out"
         ]
     );
+    let forced = inventory::read(
+        "x.lockfile",
+        b"hello world\n",
+        Some(InventoryFormat::GradleLockfile),
+        |_| None,
+    );
+    assert_eq!(
+        forced.unwrap_err().to_string(),
+        "`x.lockfile`: not a gradle.lockfile: expected `group:artifact:version=configurations` lines"
+    );
 }
 
 // --- pom.xml ---------------------------------------------------------------------------------

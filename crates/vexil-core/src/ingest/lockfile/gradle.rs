@@ -59,7 +59,7 @@ pub fn parse(src: &Source<'_>) -> Result<Inventory, IngestError> {
             Err(e) => inv.warn(location, format!("{e}; left out")),
         }
     }
-    if inv.components.is_empty() && !src.text.contains(HEADER) && inv.warnings.is_empty() {
+    if inv.components.is_empty() && !src.text.contains(HEADER) {
         return Err(IngestError::new(
             src.location(),
             "not a gradle.lockfile: expected `group:artifact:version=configurations` lines",
