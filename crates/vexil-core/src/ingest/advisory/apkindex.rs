@@ -35,6 +35,11 @@ pub struct ApkIndexEntry {
     /// `c:`, the aports commit.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
+    /// `C:`, the package's checksum as written: `Q1` then the base64 SHA-1 of its control
+    /// segment. Read for inventories (`os/apk.rs`); the APKINDEX feed does not keep it, so it
+    /// is not serialized with the feed's records.
+    #[serde(skip)]
+    pub checksum: Option<String>,
     /// `D:`, space separated (`so:libc.musl-x86.so.1`, `gtkmm=2.24.4-r0`, `!conflict`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub depends: Vec<String>,
@@ -47,12 +52,12 @@ pub struct ApkIndexEntry {
 
 /// Parses an APKINDEX: `APKINDEX.tar.gz` (its `APKINDEX` entry) or the plain text, blank-line
 /// separated records of `K:value` lines (apk-tools `apk_db_index_read`). The last record may end
-/// without a blank line; keys other than those of [`ApkIndexEntry`] are ignored (`C:`, `S:`,
+/// without a blank line; keys other than those of [`ApkIndexEntry`] are ignored (`S:`,
 /// `F:`…). A record without `P:` or `V:`, or with either twice (a missing blank line), is an
 /// error; a version apk-tools would refuse or an unreadable `t:` is a warning.
 pub fn parse_apkindex(bytes: &[u8], file: &str) -> Result<Parsed<ApkIndexEntry>, IngestError> {
     if !archive::is_gzip(bytes) {
-        return read_index(bytes, file, None);
+        return read_index(bytes, file, None, false);
     }
     let mut index = None;
     let mut others = Vec::new();
@@ -66,7 +71,7 @@ pub fn parse_apkindex(bytes: &[u8], file: &str) -> Result<Parsed<ApkIndexEntry>,
         Ok(())
     })?;
     match index {
-        Some(bytes) => read_index(&bytes, file, Some("APKINDEX")),
+        Some(bytes) => read_index(&bytes, file, Some("APKINDEX"), false),
         None => Err(IngestError::new(
             Location::file(file),
             format!(
@@ -81,10 +86,19 @@ pub fn parse_apkindex(bytes: &[u8], file: &str) -> Result<Parsed<ApkIndexEntry>,
     }
 }
 
+/// Parses apk's installed database (`lib/apk/db/installed`): the same records as an APKINDEX
+/// text, but a record without `P:` or `V:` (Trivy's fixture has one) is left out with a
+/// warning, since the other packages are still installed.
+pub fn parse_installed(bytes: &[u8], file: &str) -> Result<Parsed<ApkIndexEntry>, IngestError> {
+    read_index(bytes, file, None, true)
+}
+
+/// `lenient`: a record without `P:` or `V:` is a warning, not an error.
 fn read_index(
     bytes: &[u8],
     file: &str,
     entry: Option<&str>,
+    lenient: bool,
 ) -> Result<Parsed<ApkIndexEntry>, IngestError> {
     let at = |line: usize| {
         let mut location = Location::file(file);
@@ -100,8 +114,7 @@ fn read_index(
         let line = line.strip_suffix('\r').unwrap_or(line);
         if line.trim().is_empty() {
             if let Some(draft) = record.take() {
-                let entry = draft.finish(&at, &mut parsed)?;
-                parsed.records.push(entry);
+                close(draft, lenient, &at, &mut parsed)?;
             }
             continue;
         }
@@ -127,10 +140,24 @@ fn read_index(
             .field(key, value, number, &at, &mut parsed)?;
     }
     if let Some(draft) = record.take() {
-        let entry = draft.finish(&at, &mut parsed)?;
-        parsed.records.push(entry);
+        close(draft, lenient, &at, &mut parsed)?;
     }
     Ok(parsed)
+}
+
+/// Ends a record: its entry, or (lenient) a warning for a record that lacks `P:` or `V:`.
+fn close(
+    draft: RecordDraft,
+    lenient: bool,
+    at: &dyn Fn(usize) -> Location,
+    parsed: &mut Parsed<ApkIndexEntry>,
+) -> Result<(), IngestError> {
+    match draft.finish(at, parsed) {
+        Ok(entry) => parsed.records.push(entry),
+        Err(e) if lenient => parsed.warn(*e.location, format!("{}; left out", e.message)),
+        Err(e) => return Err(e),
+    }
+    Ok(())
 }
 
 fn split_field(line: &str) -> Option<(char, &str)> {
@@ -151,6 +178,7 @@ struct RecordDraft {
     maintainer: Option<(String, usize)>,
     build_time: Option<(String, usize)>,
     commit: Option<(String, usize)>,
+    checksum: Option<(String, usize)>,
     depends: Vec<String>,
     provides: Vec<String>,
 }
@@ -197,6 +225,7 @@ impl RecordDraft {
             'm' => &mut self.maintainer,
             't' => &mut self.build_time,
             'c' => &mut self.commit,
+            'C' => &mut self.checksum,
             // apk-tools appends repeated `D:`/`p:` lines (test/solver/provides.repo).
             'D' => {
                 self.depends
@@ -280,6 +309,7 @@ impl RecordDraft {
             maintainer: self.maintainer.map(|(v, _)| v),
             build_time,
             commit: self.commit.map(|(v, _)| v),
+            checksum: self.checksum.map(|(v, _)| v),
             depends: self.depends,
             provides: self.provides,
             line: start,
