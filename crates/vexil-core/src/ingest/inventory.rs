@@ -296,35 +296,86 @@ impl<'a> Sniff<'a> {
     }
 }
 
-/// Recognises a document's format from its content (the file name only breaks ties).
-pub fn detect(name: &str, text: &str) -> Result<InventoryFormat, IngestError> {
+/// Documents that are not inventories but are read beside one (a format's companions): they
+/// are recognised so that a directory walk passes over them with the reason, and naming one
+/// on its own says which document it belongs beside.
+const COMPANION_DOCUMENTS: &[(&str, fn(&Sniff<'_>) -> bool, &str)] = &[
+    (
+        "a go.sum file",
+        lockfile::gomod::looks_like_sum,
+        "go.sum is read beside its go.mod (it lists every version Go considered, not the ones \
+         built); import the go.mod of the same folder",
+    ),
+    (
+        "an os-release file",
+        os::os_release::looks_like,
+        "os-release is read beside a dpkg or apk database of the same root file system (three \
+         folders up from var/lib/dpkg/status or lib/apk/db/installed); import the database, or \
+         the root folder",
+    ),
+];
+
+/// What a document was recognised as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recognised {
+    /// An inventory document of this format.
+    Format(InventoryFormat),
+    /// Not an inventory but a file read beside one (`a go.sum file`, `an os-release file`).
+    Companion {
+        kind: &'static str,
+        advice: &'static str,
+    },
+}
+
+/// Recognises a document from its content (the file name only breaks ties): an inventory
+/// format, a companion file, or an error saying what it looked like.
+pub fn recognise(name: &str, text: &str) -> Result<Recognised, IngestError> {
     let sniff = Sniff::new(name, text);
-    InventoryFormat::ALL
+    if let Some(format) = InventoryFormat::ALL
         .iter()
         .copied()
         .find(|f| f.looks_like(&sniff))
-        .ok_or_else(|| {
-            // JSON that does not parse (truncated, hand-edited) says where, not just "unknown".
-            if sniff.json.is_none() && starts_like_json(text) {
-                let mut stream = serde_json::Deserializer::from_str(text).into_iter::<IgnoredAny>();
-                if let Some(Err(e)) = stream.next() {
-                    let mut err = IngestError::json(name, None, &e);
-                    err.message = format!(
-                        "{} (the document starts like JSON but is not valid JSON, so its format cannot be recognised)",
-                        err.message
-                    );
-                    return err;
-                }
-            }
-            IngestError::new(
-                Location::file(name),
-                format!(
-                    "not a format Vexil reads: it looks like {}. Vexil reads {}",
-                    sniff.describe(),
-                    known_formats()
-                ),
-            )
-        })
+    {
+        return Ok(Recognised::Format(format));
+    }
+    if let Some((kind, _, advice)) = COMPANION_DOCUMENTS
+        .iter()
+        .find(|(_, looks, _)| looks(&sniff))
+    {
+        return Ok(Recognised::Companion { kind, advice });
+    }
+    // JSON that does not parse (truncated, hand-edited) says where, not just "unknown".
+    if sniff.json.is_none() && starts_like_json(text) {
+        let mut stream = serde_json::Deserializer::from_str(text).into_iter::<IgnoredAny>();
+        if let Some(Err(e)) = stream.next() {
+            let mut err = IngestError::json(name, None, &e);
+            err.message = format!(
+                "{} (the document starts like JSON but is not valid JSON, so its format cannot be recognised)",
+                err.message
+            );
+            return Err(err);
+        }
+    }
+    Err(IngestError::new(
+        Location::file(name),
+        format!(
+            "not a format Vexil reads: it looks like {}. Vexil reads {}",
+            sniff.describe(),
+            known_formats()
+        ),
+    ))
+}
+
+/// Recognises an inventory document's format; a companion file is an error saying where it
+/// belongs.
+pub fn detect(name: &str, text: &str) -> Result<InventoryFormat, IngestError> {
+    match recognise(name, text)? {
+        Recognised::Format(format) => Ok(format),
+        Recognised::Companion { kind, advice } => Err(IngestError::new(
+            Location::file(name),
+            format!("this is {kind}, not an inventory: {advice}"),
+        )),
+    }
 }
 
 /// `{`, or `[` (possibly repeated) before a value — not TOML's `[[table]]` or `[section]`.

@@ -141,7 +141,7 @@ fn go_mod_bad_inputs() {
         "`go.mod`:2:1: a `)` with no block open; expected it to close a `require (` (or other) block"
     );
     let sum = err("go.sum", "a v1.0.0 h1:x=\na v1.0.0/go.mod h1:y=\n");
-    assert!(sum.contains("go.sum is read beside go.mod"), "{sum}");
+    assert!(sum.contains("go.sum is read beside its go.mod"), "{sum}");
     let forced = inventory::read("go.mod", b"go 1.22\n", Some(InventoryFormat::GoMod), |_| {
         None
     });

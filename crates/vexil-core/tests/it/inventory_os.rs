@@ -184,7 +184,7 @@ fn dpkg_bad_inputs() {
     assert!(err("Sources", sources).contains("APT `Packages` or `Sources` index"));
     let release = err("etc/os-release", DEBIAN_12);
     assert!(
-        release.contains("read beside a dpkg/apk database"),
+        release.contains("read beside a dpkg or apk database"),
         "{release}"
     );
     let doc = ok(

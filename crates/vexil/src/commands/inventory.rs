@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
 use serde_json::json;
-use vexil_core::ingest::inventory::{self, Document, InventoryFormat, MAX_DOCUMENT_BYTES, Sniff};
+use vexil_core::ingest::inventory::{
+    self, Document, InventoryFormat, MAX_DOCUMENT_BYTES, Recognised, Sniff,
+};
 use vexil_core::ingest::{IngestError, Warning};
 use vexil_core::model::{ChangeKind, ReleaseId, Scope};
 use vexil_store::{NewDocument, ReleaseInventory, Store};
@@ -196,12 +198,14 @@ fn read_all(
 /// Whether a walked file is an inventory document; if not, a short reason.
 fn recognise(name: &str, bytes: &[u8]) -> Result<InventoryFormat, String> {
     let text = inventory::decode(name, bytes).map_err(|e| format!("not text: {}", e.message))?;
-    inventory::detect(name, &text).map_err(|_| {
-        format!(
+    match inventory::recognise(name, &text) {
+        Ok(Recognised::Format(format)) => Ok(format),
+        Ok(Recognised::Companion { kind, advice }) => Err(format!("{kind}: {advice}")),
+        Err(_) => Err(format!(
             "not a format Vexil reads (it looks like {})",
             Sniff::new(name, &text).describe()
-        )
-    })
+        )),
+    }
 }
 
 /// A skipped file that a parsed document read as its companion (`go.sum` beside `go.mod`,

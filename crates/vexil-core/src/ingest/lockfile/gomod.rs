@@ -36,14 +36,11 @@ const DIRECTIVES: &[&str] = &[
     "ignore",
 ];
 
-/// A go.mod (its first directive is a known one and a `module` line is near the top), or a
-/// go.sum (claimed so that it is refused with a pointer to its go.mod).
+/// A go.mod: its first directive is a known one and a `module` line is near the top. (A go.sum
+/// is recognised by [`looks_like_sum`] as a companion, not an inventory.)
 pub(crate) fn looks_like(sniff: &Sniff<'_>) -> bool {
     if sniff.json.is_some() {
         return false;
-    }
-    if looks_like_sum(sniff.text) {
-        return true;
     }
     let mut lines = sniff
         .text
@@ -63,7 +60,8 @@ fn verb(line: &str) -> &str {
 }
 
 /// go.sum: its first lines are `path version h1:hash`.
-fn looks_like_sum(text: &str) -> bool {
+pub(crate) fn looks_like_sum(sniff: &Sniff<'_>) -> bool {
+    let text = sniff.text;
     let mut lines = text.lines().filter(|l| !l.trim().is_empty()).take(3);
     let mut any = false;
     let all = lines.all(|l| {
@@ -75,14 +73,6 @@ fn looks_like_sum(text: &str) -> bool {
 }
 
 pub fn parse(src: &Source<'_>) -> Result<Inventory, IngestError> {
-    if looks_like_sum(src.text) {
-        return Err(IngestError::new(
-            src.location(),
-            "this is a go.sum, which is not an inventory on its own: go.sum is read beside \
-             go.mod (it lists every version Go ever considered, not the ones built). Import \
-             the go.mod of the same folder",
-        ));
-    }
     let mut file = read_directives(src)?;
     let mut inv = Inventory::default();
     for (line, message) in std::mem::take(&mut file.unknown) {

@@ -37,14 +37,10 @@ const RELEASE_FROM_STATUS: &str = "../../../etc/os-release";
 const RELEASE_FROM_STATUS_D: &str = "../../../../etc/os-release";
 
 /// A dpkg or opkg status file: a `Package:` paragraph first, with `Status:` or (status.d)
-/// `Version:` and `Architecture:` near it. An os-release file is claimed too, so that it is
-/// refused with a pointer to the database it belongs beside.
+/// `Version:` and `Architecture:` near it.
 pub(crate) fn looks_like(sniff: &Sniff<'_>) -> bool {
     if sniff.json.is_some() {
         return false;
-    }
-    if os_release::looks_like(sniff.text) {
-        return true;
     }
     let mut lines = sniff.first_lines(40);
     if !lines.next().is_some_and(|l| is_field(l, "Package")) {
@@ -60,9 +56,6 @@ pub(crate) fn looks_like(sniff: &Sniff<'_>) -> bool {
 }
 
 pub fn parse(src: &Source<'_>) -> Result<Inventory, IngestError> {
-    if os_release::looks_like(src.text) {
-        return Err(os_release::refuse(src));
-    }
     let paragraphs = paragraphs(src)?;
     let any_status = paragraphs.iter().any(|p| p.status.is_some());
     if !any_status && paragraphs.iter().any(|p| p.apt_index) {

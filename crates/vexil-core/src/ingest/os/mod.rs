@@ -2,5 +2,5 @@
 
 pub mod apk;
 pub mod dpkg;
-mod os_release;
+pub(crate) mod os_release;
 pub mod rpm;

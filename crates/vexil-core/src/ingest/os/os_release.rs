@@ -2,8 +2,7 @@
 //! database belongs to. Read only as a companion of a dpkg or apk database (the databases do not
 //! say their release); on its own it is not an inventory and is refused with a pointer to them.
 
-use crate::ingest::IngestError;
-use crate::ingest::inventory::Source;
+use crate::ingest::inventory::Sniff;
 
 /// The os-release fields that name a distribution and its release.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -52,8 +51,9 @@ pub(crate) fn parse(text: &str) -> OsRelease {
 
 /// An os-release file: its first meaningful lines are all `KEY=value` assignments, one of them
 /// `ID=`.
-pub(crate) fn looks_like(text: &str) -> bool {
-    let mut lines = text
+pub(crate) fn looks_like(sniff: &Sniff<'_>) -> bool {
+    let mut lines = sniff
+        .text
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
@@ -70,16 +70,6 @@ pub(crate) fn looks_like(text: &str) -> bool {
         }
     }
     has_id
-}
-
-/// The error for an os-release file given as an inventory.
-pub(crate) fn refuse(src: &Source<'_>) -> IngestError {
-    IngestError::new(
-        src.location(),
-        "this is an os-release file, which is not an inventory: it is read beside a dpkg/apk \
-         database. Import `var/lib/dpkg/status` (or `lib/apk/db/installed`) of the same image \
-         and keep `etc/os-release` where it is, three folders up from the database's folder",
-    )
 }
 
 /// `KEY=value` with an uppercase key (`[A-Z0-9_]`), as os-release(5) defines variables.
@@ -129,11 +119,12 @@ mod tests {
 
     #[test]
     fn recognises_only_assignment_files() {
-        assert!(looks_like(
+        let looks = |text: &str| looks_like(&Sniff::new("os-release", text));
+        assert!(looks(
             "NAME=\"Alpine Linux\"\nID=alpine\nVERSION_ID=3.18.4\n"
         ));
-        assert!(!looks_like("ID=alpine\nPackage: x\n"));
-        assert!(!looks_like("NAME=x\n"));
-        assert!(!looks_like(""));
+        assert!(!looks("ID=alpine\nPackage: x\n"));
+        assert!(!looks("NAME=x\n"));
+        assert!(!looks(""));
     }
 }
