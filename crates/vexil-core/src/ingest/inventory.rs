@@ -299,7 +299,10 @@ impl<'a> Sniff<'a> {
 /// Documents that are not inventories but are read beside one (a format's companions): they
 /// are recognised so that a directory walk passes over them with the reason, and naming one
 /// on its own says which document it belongs beside.
-const COMPANION_DOCUMENTS: &[(&str, fn(&Sniff<'_>) -> bool, &str)] = &[
+/// `(what it is, its detector, where it belongs)`.
+type CompanionDocument = (&'static str, fn(&Sniff<'_>) -> bool, &'static str);
+
+const COMPANION_DOCUMENTS: &[CompanionDocument] = &[
     (
         "a go.sum file",
         lockfile::gomod::looks_like_sum,
