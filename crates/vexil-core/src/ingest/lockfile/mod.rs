@@ -11,6 +11,7 @@ pub mod npm;
 pub mod pipfile;
 pub mod pnpm;
 pub mod poetry;
+mod py_lock;
 pub mod pylock;
 pub mod requirements;
 pub mod uv;
