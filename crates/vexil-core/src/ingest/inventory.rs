@@ -316,6 +316,11 @@ const COMPANION_DOCUMENTS: &[CompanionDocument] = &[
          folders up from var/lib/dpkg/status or lib/apk/db/installed); import the database, or \
          the root folder",
     ),
+    (
+        "a pyproject.toml file",
+        lockfile::poetry::looks_like_pyproject,
+        lockfile::poetry::PYPROJECT_ADVICE,
+    ),
 ];
 
 /// What a document was recognised as.

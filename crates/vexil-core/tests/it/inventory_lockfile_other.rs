@@ -468,8 +468,19 @@ fn poetry_unreadable_pyproject_is_a_warning() {
 fn pyproject_alone_is_refused() {
     assert_eq!(
         error(read("pyproject.toml", PYPROJECT)),
-        "`pyproject.toml`: pyproject.toml is read beside poetry.lock, not on its own: import \
-         the lockfile next to it (poetry.lock, uv.lock or pylock.toml)"
+        "`pyproject.toml`: this is a pyproject.toml file, not an inventory: pyproject.toml is \
+         read beside poetry.lock, not on its own; import the lockfile next to it (poetry.lock, \
+         uv.lock or pylock.toml)"
+    );
+    assert_eq!(
+        error(read_as(
+            InventoryFormat::PoetryLock,
+            "pyproject.toml",
+            PYPROJECT
+        )),
+        "`pyproject.toml`: this is a pyproject.toml file, not a poetry.lock: pyproject.toml is \
+         read beside poetry.lock, not on its own; import the lockfile next to it (poetry.lock, \
+         uv.lock or pylock.toml)"
     );
 }
 

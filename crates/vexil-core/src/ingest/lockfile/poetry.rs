@@ -24,8 +24,7 @@ use crate::model::purl::{Purl, normalize_pypi};
 use crate::model::{Hash, Inventory, Scope};
 
 /// Poetry writes a header comment; lock-version 1 files written by hand or trimmed have a
-/// `[metadata]` table with `content-hash` and `python-versions`. A `pyproject.toml` is claimed
-/// too, so that it is refused with a message saying where it belongs.
+/// `[metadata]` table with `content-hash` and `python-versions`.
 pub(crate) fn looks_like(sniff: &Sniff<'_>) -> bool {
     if sniff.json.is_some() {
         return false;
@@ -35,10 +34,15 @@ pub(crate) fn looks_like(sniff: &Sniff<'_>) -> bool {
         || (toml_doc::has_line(text, "[metadata]")
             && text.contains("\ncontent-hash = ")
             && text.contains("\npython-versions = "))
-        || is_pyproject(text)
 }
 
-/// A `pyproject.toml`: `[project]`, `[tool.poetry]` or `[build-system]` tables and no packages.
+/// A `pyproject.toml`, the manifest read beside poetry.lock: recognised as a companion so that
+/// importing it alone says where it belongs.
+pub(crate) fn looks_like_pyproject(sniff: &Sniff<'_>) -> bool {
+    sniff.json.is_none() && is_pyproject(sniff.text)
+}
+
+/// `[project]`, `[tool.poetry]` or `[build-system]` tables and no packages.
 fn is_pyproject(text: &str) -> bool {
     ["[project]", "[tool.poetry]", "[build-system]"]
         .iter()
@@ -104,12 +108,15 @@ fn unconditional(constraint: &toml::Value) -> bool {
     }
 }
 
+/// Where a `pyproject.toml` belongs.
+pub(crate) const PYPROJECT_ADVICE: &str = "pyproject.toml is read beside poetry.lock, not on \
+     its own; import the lockfile next to it (poetry.lock, uv.lock or pylock.toml)";
+
 pub fn parse(src: &Source<'_>) -> Result<Inventory, IngestError> {
     if is_pyproject(src.text) {
         return Err(IngestError::new(
             src.location(),
-            "pyproject.toml is read beside poetry.lock, not on its own: import the lockfile \
-             next to it (poetry.lock, uv.lock or pylock.toml)",
+            format!("this is a pyproject.toml file, not a poetry.lock: {PYPROJECT_ADVICE}"),
         ));
     }
     let raw: RawLock = toml_doc::parse(src.name, src.text, "poetry.lock")?;
