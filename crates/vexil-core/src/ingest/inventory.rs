@@ -437,7 +437,7 @@ pub fn decode(name: &str, bytes: &[u8]) -> Result<String, IngestError> {
 }
 
 fn utf16(name: &str, bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Result<String, IngestError> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err(IngestError::new(
             Location::file(name),
             "UTF-16 text with an odd number of bytes (truncated?)",
