@@ -658,3 +658,32 @@ fn ten_thousand_cyclonedx_components_parse_fast() {
     let limit = if cfg!(debug_assertions) { 3_000 } else { 100 };
     assert!(took.as_millis() < limit, "{took:?}");
 }
+
+/// A minified XML BOM is one long line: locations are still counted in one pass (each
+/// component's column is not recounted from the line's start).
+#[test]
+fn ten_thousand_components_on_one_xml_line_parse_fast() {
+    let mut bom = String::from(r#"<bom xmlns="http://cyclonedx.org/schema/bom/1.6"><components>"#);
+    for i in 0..10_000 {
+        write!(
+            bom,
+            r#"<component type="library" bom-ref="c{i}"><name>p{i}</name><version>1.0.{i}</version><purl>pkg:npm/p{i}@1.0.{i}</purl></component>"#
+        )
+        .unwrap();
+    }
+    bom.push_str("</components></bom>");
+    let start = Instant::now();
+    let doc = read("one-line.cdx.xml", &bom, None).unwrap();
+    let took = start.elapsed();
+    let last = doc.inventory.components.last().unwrap();
+    assert_eq!(
+        (doc.inventory.components.len(), last.location.line),
+        (10_000, Some(1))
+    );
+    assert_eq!(
+        last.location.column,
+        bom.rfind("<component ").map(|at| at + 1)
+    );
+    let limit = if cfg!(debug_assertions) { 5_000 } else { 300 };
+    assert!(took.as_millis() < limit, "{took:?}");
+}

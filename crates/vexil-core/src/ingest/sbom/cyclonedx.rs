@@ -343,8 +343,15 @@ fn check_header(bom: &RawBom<'_>, origin: &Origin<'_>) -> Result<(), IngestError
     }
 }
 
-/// The tool that wrote the BOM (its first `metadata.tools` entry), for vulnerability evidence.
-fn tool(bom: &RawBom<'_>) -> (String, Option<String>) {
+/// The tool that wrote the BOM, named in its vulnerability evidence.
+#[derive(Debug)]
+struct Tool {
+    name: String,
+    version: Option<String>,
+}
+
+/// The first `metadata.tools` entry, or `cyclonedx` when the BOM names none.
+fn tool(bom: &RawBom<'_>) -> Tool {
     let tools = bom.metadata.as_ref().and_then(|m| m.tools.as_ref());
     let first = match tools {
         Some(RawTools::Legacy(list)) => list.first(),
@@ -355,8 +362,14 @@ fn tool(bom: &RawBom<'_>) -> (String, Option<String>) {
         None => None,
     };
     match first.and_then(|t| present(&t.name).map(|n| (n, present(&t.version)))) {
-        Some((name, version)) => (name.to_owned(), version.map(str::to_owned)),
-        None => ("cyclonedx".to_owned(), None),
+        Some((name, version)) => Tool {
+            name: name.to_owned(),
+            version: version.map(str::to_owned),
+        },
+        None => Tool {
+            name: "cyclonedx".to_owned(),
+            version: None,
+        },
     }
 }
 
@@ -665,12 +678,7 @@ impl<'r> Reader<'_, '_, 'r> {
         }
     }
 
-    fn vulnerability(
-        &mut self,
-        v: &RawVulnerability<'_>,
-        i: usize,
-        tool: &(String, Option<String>),
-    ) {
+    fn vulnerability(&mut self, v: &RawVulnerability<'_>, i: usize, tool: &Tool) {
         let at = self.location(v.at, &format!("/vulnerabilities/{i}"));
         let Some(id) = present(&v.id) else {
             self.out.warn(at, "vulnerability without an `id`; skipped");
@@ -700,8 +708,8 @@ impl<'r> Reader<'_, '_, 'r> {
                 continue;
             };
             self.out.inventory.evidence.push(ScannerFinding {
-                tool: tool.0.clone(),
-                tool_version: tool.1.clone(),
+                tool: tool.name.clone(),
+                tool_version: tool.version.clone(),
                 vuln_id: id.to_owned(),
                 aliases: aliases(v, id),
                 purl,

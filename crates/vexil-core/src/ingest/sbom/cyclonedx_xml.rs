@@ -282,12 +282,13 @@ fn element(
     })
 }
 
-/// Line and column of byte offsets visited in increasing order, counted once over the text.
+/// Line and column of byte offsets visited in increasing order, each byte counted once (a
+/// minified document is one long line: columns must not be recounted from its start).
 #[derive(Debug)]
 struct Lines {
     offset: usize,
     line: usize,
-    line_start: usize,
+    column: usize,
 }
 
 impl Default for Lines {
@@ -295,28 +296,24 @@ impl Default for Lines {
         Lines {
             offset: 0,
             line: 1,
-            line_start: 0,
+            column: 1,
         }
     }
 }
 
 impl Lines {
     fn at(&mut self, text: &str, offset: usize) -> (usize, usize) {
-        let offset = offset.min(text.len());
-        if offset > self.offset {
-            let bytes = text.as_bytes().get(self.offset..offset).unwrap_or_default();
-            for (i, b) in bytes.iter().enumerate() {
-                if *b == b'\n' {
-                    self.line += 1;
-                    self.line_start = self.offset + i + 1;
+        if let Some(passed) = text.get(self.offset..offset) {
+            match passed.rfind('\n') {
+                Some(last) => {
+                    self.line += passed.matches('\n').count();
+                    self.column = passed.get(last + 1..).map_or(0, |s| s.chars().count()) + 1;
                 }
+                None => self.column += passed.chars().count(),
             }
             self.offset = offset;
         }
-        let column = text
-            .get(self.line_start..offset)
-            .map_or(1, |s| s.chars().count() + 1);
-        (self.line, column)
+        (self.line, self.column)
     }
 }
 

@@ -174,7 +174,7 @@ pub(super) struct RawRelationship<'a> {
 pub(super) fn read(doc: &RawDocument<'_>, origin: &Origin<'_>) -> Result<Inventory, IngestError> {
     let mut out = Collector::default();
     check_version(doc, origin, &mut out)?;
-    let mut purls: HashMap<&str, usize> = HashMap::new();
+    let mut packages: HashMap<&str, usize> = HashMap::with_capacity(doc.packages.len());
     for (i, p) in doc.packages.iter().enumerate() {
         let at = match (p.line, p.id.as_ref().map(|s| s.referenced.line())) {
             (Some(line), _) => origin.line(line, 1),
@@ -186,7 +186,7 @@ pub(super) fn read(doc: &RawDocument<'_>, origin: &Origin<'_>) -> Result<Invento
         if let Some(index) = package(p, &at, &mut out)
             && let Some(id) = p.id.as_ref().map(|s| &*s.value)
         {
-            purls.entry(id).or_insert(index);
+            packages.entry(id).or_insert(index);
         }
     }
     // Packages that were not inventoried (already warned about) are not dangling either.
@@ -202,7 +202,7 @@ pub(super) fn read(doc: &RawDocument<'_>, origin: &Origin<'_>) -> Result<Invento
         )
         .collect();
     let graph = Graph {
-        purls: &purls,
+        packages: &packages,
         others: &others,
     };
     for (i, r) in doc.relationships.iter().enumerate() {
@@ -238,38 +238,49 @@ fn check_version(
     }
 }
 
-/// Reads one package into a component; returns its index in the inventory.
-fn package(p: &RawPackage<'_>, at: &Location, out: &mut Collector) -> Option<usize> {
-    let mut purl = None;
-    let mut evident = None;
-    let mut cpes = Vec::new();
-    for r in &p.external_refs {
+/// What a package's external references say: its purl (the first), a purl another
+/// package-manager reference states, and its CPEs.
+#[derive(Debug, Default)]
+struct References<'r> {
+    purl: Option<&'r str>,
+    evident: Option<Purl>,
+    cpes: Vec<String>,
+}
+
+fn references<'r>(refs: &'r [RawExternalRef<'_>]) -> References<'r> {
+    let mut out = References::default();
+    for r in refs {
         let (Some(category), Some(kind), Some(locator)) =
             (present(&r.category), present(&r.kind), present(&r.locator))
         else {
             continue;
         };
+        // SPDX 2.2 spells the category `PACKAGE_MANAGER`, 2.3 `PACKAGE-MANAGER`.
         match (category.replace('_', "-").as_str(), kind) {
-            ("PACKAGE-MANAGER", "purl") => {
-                purl = purl.or(Some(locator));
-            }
+            ("PACKAGE-MANAGER", "purl") => out.purl = out.purl.or(Some(locator)),
             ("PACKAGE-MANAGER", kind) => {
-                evident = evident.or_else(|| package_manager_ref(kind, locator))
+                out.evident = out.evident.or_else(|| package_manager_ref(kind, locator));
             }
-            ("SECURITY", "cpe23Type" | "cpe22Type") => cpes.push(locator.to_owned()),
+            ("SECURITY", "cpe23Type" | "cpe22Type") => out.cpes.push(locator.to_owned()),
             _ => {}
         }
     }
+    out
+}
+
+/// Reads one package into a component; returns its index in the inventory.
+fn package(p: &RawPackage<'_>, at: &Location, out: &mut Collector) -> Option<usize> {
+    let refs = references(&p.external_refs);
     let listed = Listed {
         name: present(&p.name),
         group: None,
         version: present(&p.version).filter(|v| !is_no_assertion(v)),
-        purl,
-        evident,
+        purl: refs.purl,
+        evident: refs.evident,
         package_like: matches!(present(&p.purpose), None | Some("LIBRARY" | "FRAMEWORK")),
     };
     let mut component = out.identify(listed, at)?;
-    component.cpes = cpes;
+    component.cpes = refs.cpes;
     for c in &p.checksums {
         match package::hash(
             present(&c.algorithm).unwrap_or_default(),
@@ -364,7 +375,7 @@ fn dependency_kind(kind: &str) -> Option<(bool, Option<Scope>)> {
 
 /// The inventoried packages of a document by id, and the ids of its other elements.
 struct Graph<'g> {
-    purls: &'g HashMap<&'g str, usize>,
+    packages: &'g HashMap<&'g str, usize>,
     others: &'g HashSet<&'g str>,
 }
 
@@ -412,7 +423,7 @@ impl Graph<'_> {
     /// not inventoried, other
     /// documents' elements and `NONE`/`NOASSERTION`, and (with a warning) for unknown ids.
     fn package(&self, id: &str, at: &Location, out: &mut Collector) -> Option<usize> {
-        if let Some(&index) = self.purls.get(id) {
+        if let Some(&index) = self.packages.get(id) {
             return Some(index);
         }
         let known = self.others.contains(id)
