@@ -484,7 +484,7 @@ fn spdx_bad_input() {
 }
 
 #[test]
-fn spdx_purls_from_other_package_manager_references_and_dangling_relationships() {
+fn spdx_purls_from_other_package_manager_references_and_broken_ids() {
     let doc = r#"{"spdxVersion": "SPDX-2.3", "SPDXID": "SPDXRef-DOCUMENT",
       "packages": [
         {"SPDXID": "SPDXRef-app", "name": "app", "versionInfo": "1", "primaryPackagePurpose": "APPLICATION"},
@@ -492,7 +492,9 @@ fn spdx_purls_from_other_package_manager_references_and_dangling_relationships()
          "externalRefs": [{"referenceCategory": "PACKAGE_MANAGER", "referenceType": "maven-central", "referenceLocator": "org.apache.logging.log4j:log4j-core:2.14.1"}]},
         {"SPDXID": "SPDXRef-babel", "name": "babel",
          "externalRefs": [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "npm", "referenceLocator": "@babel/core@7.22.0"}],
-         "checksums": [{"algorithm": "SHA256", "checksumValue": "not-hex"}]}
+         "checksums": [{"algorithm": "SHA256", "checksumValue": "not-hex"}]},
+        {"SPDXID": "SPDXRef-log", "name": "log4j-api", "versionInfo": "2.14.1",
+         "externalRefs": [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": "pkg:maven/org.apache.logging.log4j/log4j-api@2.14.1"}]}
       ],
       "relationships": [
         {"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES", "relatedSpdxElement": "SPDXRef-app"},

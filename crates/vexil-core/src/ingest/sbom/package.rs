@@ -98,9 +98,12 @@ impl Collector {
                 .map(|n| format!("`{n}`"))
                 .collect();
             let more = if self.generic.len() > 5 { ", …" } else { "" };
+            let count = match self.generic.len() {
+                1 => "1 package".to_owned(),
+                n => format!("{n} packages"),
+            };
             let message = format!(
-                "{} package(s) without a purl or an ecosystem Vexil can tell ({}{more}): recorded as `pkg:generic/…`, which no advisory matches",
-                self.generic.len(),
+                "{count} without a usable purl or an ecosystem Vexil can tell ({}{more}): recorded as `pkg:generic/…`, which no advisory matches",
                 shown.join(", ")
             );
             self.inventory.warn(document, message);

@@ -183,8 +183,16 @@ pub(super) fn read(doc: &RawDocument<'_>, origin: &Origin<'_>) -> Result<Invento
             }
             _ => origin.field(&format!("/packages/{i}")),
         };
+        let id = p.id.as_ref().map(|s| &*s.value);
+        let duplicate = id.filter(|id| packages.contains_key(id));
+        if let Some(id) = duplicate {
+            out.warn(
+                at.clone(),
+                format!("duplicate `SPDXID` `{id}` (they must be unique); relationships go to its first package"),
+            );
+        }
         if let Some(index) = package(p, &at, &mut out)
-            && let Some(id) = p.id.as_ref().map(|s| &*s.value)
+            && let Some(id) = id
         {
             packages.entry(id).or_insert(index);
         }
