@@ -2,7 +2,6 @@
 //! tag-value, in-toto/DSSE envelopes).
 
 use std::fmt::Write as _;
-use std::time::Instant;
 
 use vexil_core::ingest::IngestError;
 use vexil_core::ingest::inventory::{self, Document, Family, InventoryFormat};
@@ -606,14 +605,12 @@ fn intoto_bad_input() {
     assert!(e.contains("ends early (truncated?)"), "{e}");
 }
 
-// ---- performance ----
+// ---- large documents (speed is measured by scripts/bench-inventory.py, not here) ----
 
-/// 10,000 CycloneDX components (with hashes, licences and a dependency each) are read fast, as
-/// the CLI reads them (decode, detect, parse, merge, digest): the best of three runs, so a
-/// machine busy with other work does not fail it. The bound is loose for debug builds; release
-/// builds take 30–40 ms.
+/// 10,000 CycloneDX components with hashes, licences and a dependency each all arrive, with
+/// their edges.
 #[test]
-fn ten_thousand_cyclonedx_components_parse_fast() {
+fn ten_thousand_cyclonedx_components_all_arrive() {
     let mut bom =
         String::from(r#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": ["#);
     for i in 0..10_000 {
@@ -644,27 +641,19 @@ fn ten_thousand_cyclonedx_components_parse_fast() {
         .unwrap();
     }
     bom.push_str("]}");
-    let mut took = std::time::Duration::MAX;
-    for _ in 0..3 {
-        let start = Instant::now();
-        let doc = read("big.cdx.json", &bom, None).unwrap();
-        took = took.min(start.elapsed());
-        assert_eq!(
-            (
-                doc.inventory.components.len(),
-                doc.inventory.dependencies.len()
-            ),
-            (10_000, 9_999)
-        );
-    }
-    let limit = if cfg!(debug_assertions) { 3_000 } else { 100 };
-    assert!(took.as_millis() < limit, "{took:?}");
+    let doc = read("big.cdx.json", &bom, None).unwrap();
+    assert_eq!(
+        (
+            doc.inventory.components.len(),
+            doc.inventory.dependencies.len()
+        ),
+        (10_000, 9_999)
+    );
 }
 
-/// A minified XML BOM is one long line: locations are still counted in one pass (each
-/// component's column is not recounted from the line's start).
+/// A minified XML BOM is one long line: every component still gets its exact column.
 #[test]
-fn ten_thousand_components_on_one_xml_line_parse_fast() {
+fn ten_thousand_components_on_one_xml_line_keep_their_columns() {
     let mut bom = String::from(r#"<bom xmlns="http://cyclonedx.org/schema/bom/1.6"><components>"#);
     for i in 0..10_000 {
         write!(
@@ -674,9 +663,7 @@ fn ten_thousand_components_on_one_xml_line_parse_fast() {
         .unwrap();
     }
     bom.push_str("</components></bom>");
-    let start = Instant::now();
     let doc = read("one-line.cdx.xml", &bom, None).unwrap();
-    let took = start.elapsed();
     let last = doc.inventory.components.last().unwrap();
     assert_eq!(
         (doc.inventory.components.len(), last.location.line),
@@ -686,6 +673,4 @@ fn ten_thousand_components_on_one_xml_line_parse_fast() {
         last.location.column,
         bom.rfind("<component ").map(|at| at + 1)
     );
-    let limit = if cfg!(debug_assertions) { 5_000 } else { 300 };
-    assert!(took.as_millis() < limit, "{took:?}");
 }
