@@ -68,7 +68,7 @@ pub(super) fn component(
         Origin::Tarball(url) => purl = generic(purl).qualifier("download_url", url),
         Origin::Local(path) => {
             return Err(format!(
-                "`{name}` comes from the local path `{path}`: the project's own code, not inventoried"
+                "`{name}` comes from the local path `{path}`: the project's own code"
             ));
         }
         Origin::Workspace => {

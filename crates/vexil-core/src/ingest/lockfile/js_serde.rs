@@ -163,9 +163,10 @@ pub(super) fn yaml_error(file: &str, what: &str, err: &serde_saphyr::Error) -> I
     IngestError::new(location, format!("invalid {what} YAML: {message}"))
 }
 
-/// The 1-based line of a YAML span, when the parser knew it.
-pub(super) fn span_line(at: &serde_saphyr::Location) -> Option<usize> {
-    usize::try_from(at.line()).ok().filter(|&l| l > 0)
+/// The 1-based line and column of a YAML span, when the parser knew them.
+pub(super) fn span(at: &serde_saphyr::Location) -> Option<(usize, usize)> {
+    let line = usize::try_from(at.line()).ok().filter(|&l| l > 0)?;
+    Some((line, usize::try_from(at.column()).unwrap_or(1)))
 }
 
 /// JSONC (JSON with `//` and `/* */` comments and trailing commas, as bun writes) turned into
@@ -255,7 +256,7 @@ mod tests {
         let keys: Vec<(&str, usize)> = doc
             .0
             .iter()
-            .map(|(k, _)| (&*k.value, span_line(&k.referenced).unwrap_or(0)))
+            .map(|(k, _)| (&*k.value, span(&k.referenced).map_or(0, |(l, _)| l)))
             .collect();
         assert_eq!(keys, [("b", 1), ("a", 2), ("b", 3), ("c", 4)]);
         assert!(matches!(doc.0[1].0.value.0, Cow::Borrowed(_)));
