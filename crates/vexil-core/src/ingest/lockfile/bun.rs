@@ -23,7 +23,8 @@ use crate::ingest::{IngestError, Location};
 use crate::model::{Dependency, Inventory, Scope};
 
 pub(crate) fn looks_like(sniff: &Sniff<'_>) -> bool {
-    if !sniff.text.trim_start().starts_with('{') || !sniff.head(1024).contains("\"lockfileVersion\"")
+    if !sniff.text.trim_start().starts_with('{')
+        || !sniff.head(1024).contains("\"lockfileVersion\"")
     {
         return false;
     }
@@ -40,10 +41,7 @@ pub(crate) fn looks_like(sniff: &Sniff<'_>) -> bool {
 }
 
 #[derive(Deserialize)]
-#[serde(
-    rename_all = "camelCase",
-    expecting = "a bun.lock: an object with `lockfileVersion`, `workspaces` and `packages`"
-)]
+#[serde(rename_all = "camelCase")]
 struct RawLock<'a> {
     lockfile_version: Option<u64>,
     #[serde(borrow)]
@@ -191,8 +189,7 @@ impl<'de: 'a, 'a> Visitor<'de> for ElementVisitor<'a> {
 
 pub fn parse(src: &Source<'_>) -> Result<Inventory, IngestError> {
     let json = js_serde::jsonc_to_json(src.text);
-    let raw: RawLock<'_> =
-        serde_json::from_str(&json).map_err(|e| IngestError::json(src.name, None, &e))?;
+    let raw: RawLock<'_> = js_serde::json_object(src.name, &json, "a bun.lock")?;
     let Some(version) = raw.lockfile_version else {
         return Err(IngestError::new(
             src.location(),
@@ -249,7 +246,12 @@ impl<'r, 'a> Bun<'r, 'a> {
         bun.graph(src, workspaces, inv);
     }
 
-    fn graph(&self, src: &Source<'_>, workspaces: &[(Str<'_>, RawWorkspace<'_>)], inv: &mut Inventory) {
+    fn graph(
+        &self,
+        src: &Source<'_>,
+        workspaces: &[(Str<'_>, RawWorkspace<'_>)],
+        inv: &mut Inventory,
+    ) {
         let mut graph = Graph::new(self.packages.len());
         let mut edges = Vec::new();
         let mut buf = String::new();
@@ -298,7 +300,12 @@ impl<'r, 'a> Bun<'r, 'a> {
             c.direct = Some(d);
             c.scope = s;
         }
-        let purl = |i: usize| inv.components.get(i).map(|c| c.purl.clone()).unwrap_or_default();
+        let purl = |i: usize| {
+            inv.components
+                .get(i)
+                .map(|c| c.purl.clone())
+                .unwrap_or_default()
+        };
         let deps: Vec<Dependency> = edges
             .into_iter()
             .map(|(a, b)| Dependency {
@@ -326,7 +333,11 @@ impl<'r, 'a> Bun<'r, 'a> {
                 (&ws.dev_dependencies, Scope::Dev, true),
             ];
             // Packages only this workspace uses are nested under its name.
-            let from = if path.is_empty() { "" } else { ws.name.as_deref().unwrap_or("") };
+            let from = if path.is_empty() {
+                ""
+            } else {
+                ws.name.as_deref().unwrap_or("")
+            };
             for (names, scope, required) in sections {
                 for name in &names.0 {
                     match self.resolve(from, name, &mut buf) {
@@ -382,16 +393,14 @@ fn parent(path: &str) -> &str {
     path.get(..last.saturating_sub(1)).unwrap_or("")
 }
 
-fn component(
-    src: &Source<'_>,
-    key: &str,
-    package: &RawPackage<'_>,
-    inv: &mut Inventory,
-) -> Kind {
+fn component(src: &Source<'_>, key: &str, package: &RawPackage<'_>, inv: &mut Inventory) -> Kind {
     let ident = &*package.ident;
     let at = at(src, key);
     let Some((name, rest)) = js_package::split_spec(ident) else {
-        inv.warn(at, format!("`{ident}` is not `name@version`; not inventoried"));
+        inv.warn(
+            at,
+            format!("`{ident}` is not `name@version`; not inventoried"),
+        );
         return Kind::Skipped;
     };
     let origin = js_package::origin(rest);

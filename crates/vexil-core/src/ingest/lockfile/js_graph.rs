@@ -32,7 +32,11 @@ impl Graph {
         let mut scope = vec![None; self.edges.len()];
         let passes = [
             (&[Scope::Runtime][..], Scope::Runtime, false),
-            (&[Scope::Runtime, Scope::Optional][..], Scope::Optional, true),
+            (
+                &[Scope::Runtime, Scope::Optional][..],
+                Scope::Optional,
+                true,
+            ),
             (&[Scope::Dev][..], Scope::Dev, true),
         ];
         for (from, give, through_optional) in passes {

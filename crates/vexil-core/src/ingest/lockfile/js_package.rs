@@ -24,7 +24,13 @@ pub(super) enum Origin<'a> {
 /// The origin a specifier, a resolution or a resolved URL names.
 pub(super) fn origin(spec: &str) -> Origin<'_> {
     const GIT: &[&str] = &[
-        "git+", "git:", "git@", "github:", "gitlab:", "bitbucket:", "gist:",
+        "git+",
+        "git:",
+        "git@",
+        "github:",
+        "gitlab:",
+        "bitbucket:",
+        "gist:",
     ];
     const LOCAL: &[&str] = &[
         "file:", "link:", "portal:", "exec:", "root:", "./", "../", "/",
@@ -37,7 +43,7 @@ pub(super) fn origin(spec: &str) -> Origin<'_> {
     } else if LOCAL.iter().any(|p| spec.starts_with(p)) {
         Origin::Local(spec)
     } else if spec.starts_with("http://") || spec.starts_with("https://") {
-        if bare.ends_with(".git") {
+        if bare.ends_with(".git") || is_repository_page(bare) {
             Origin::Git(spec)
         } else if bare.ends_with(".tgz") && bare.contains("/-/") {
             // The registry's download layout (`<registry>/<name>/-/<name>-<version>.tgz`),
@@ -49,6 +55,15 @@ pub(super) fn origin(spec: &str) -> Origin<'_> {
     } else {
         Origin::Registry
     }
+}
+
+/// `https://github.com/owner/repo`: a repository, which yarn and npm clone (its `#fragment` is a
+/// commit), unlike a tarball URL on the same host.
+fn is_repository_page(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let mut parts = rest.trim_end_matches('/').split('/');
+    let host = parts.next().unwrap_or_default();
+    matches!(host, "github.com" | "gitlab.com" | "bitbucket.org") && parts.count() == 2
 }
 
 /// The component for package `name` at `version` from `origin`: an npm purl for registry
@@ -135,6 +150,14 @@ mod tests {
             Origin::Git(_)
         ));
         assert!(matches!(origin("github:user/repo#sha"), Origin::Git(_)));
+        assert!(matches!(
+            origin("https://github.com/dbtek/chosen-bootstrap#12dc"),
+            Origin::Git(_)
+        ));
+        assert!(matches!(
+            origin("https://github.com/debug-js/debug/tarball/4.3.5"),
+            Origin::Tarball(_)
+        ));
         assert!(matches!(origin("file:vendor/x.tgz"), Origin::Local(_)));
         assert_eq!(origin("workspace:."), Origin::Workspace);
     }
@@ -147,8 +170,13 @@ mod tests {
             (c.purl.as_str(), c.ecosystem.as_deref()),
             ("pkg:npm/%40babel/core@7.0.0", Some("npm"))
         );
-        let c = component("x", Some("1.1.1"), Origin::Git("git+https://h/x.git#1"), at())
-            .expect("generic");
+        let c = component(
+            "x",
+            Some("1.1.1"),
+            Origin::Git("git+https://h/x.git#1"),
+            at(),
+        )
+        .expect("generic");
         assert_eq!(
             c.purl,
             "pkg:generic/x@1.1.1?vcs_url=git%2Bhttps:%2F%2Fh%2Fx.git%231"
@@ -165,6 +193,9 @@ mod tests {
         assert_eq!(split_spec("@s/n"), None);
         let h = integrity("sha512-AbC== sha1-xyz?opt bogus");
         assert_eq!(h.len(), 2);
-        assert_eq!((h[0].algorithm.as_str(), h[0].value.as_str()), ("sha512", "AbC=="));
+        assert_eq!(
+            (h[0].algorithm.as_str(), h[0].value.as_str()),
+            ("sha512", "AbC==")
+        );
     }
 }

@@ -131,13 +131,34 @@ impl<'de: 'a, 'a> Visitor<'de> for NamesVisitor<'a> {
     }
 }
 
+/// A JSON document whose top level must be an object: serde's derived structs would also read
+/// an array field by field, so anything else is refused by its shape first.
+pub(super) fn json_object<'a, T: Deserialize<'a>>(
+    file: &str,
+    text: &'a str,
+    what: &str,
+) -> Result<T, IngestError> {
+    let json_error = |e: serde_json::Error| IngestError::json(file, None, &e);
+    if !text.trim_start().starts_with('{') {
+        serde_json::from_str::<IgnoredAny>(text).map_err(json_error)?;
+        return Err(IngestError::new(
+            Location::file(file),
+            format!("valid JSON but not {what}: the top level is not an object"),
+        ));
+    }
+    serde_json::from_str(text).map_err(json_error)
+}
+
 /// YAML reading for lockfiles: no source snippets in messages (the location says where),
-/// repeated keys forwarded to [`Pairs`] (real berry lockfiles repeat entries), and the
-/// anti-bomb budgets kept but sized for monorepo lockfiles of several MB.
+/// repeated keys forwarded to [`Pairs`] (real berry lockfiles repeat entries), the size budgets
+/// raised for monorepo lockfiles of several MB, and alias replay kept small: pnpm and yarn never
+/// write anchors, so only a hand-made (or hostile) file has any.
 pub(super) fn yaml_options() -> serde_saphyr::Options {
     let mut options = serde_saphyr::Options::default();
     options.with_snippet = false;
     options.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::PassThrough;
+    options.alias_limits.max_total_replayed_events = 10_000;
+    options.alias_limits.max_alias_expansions_per_anchor = 1_000;
     let mut budget = serde_saphyr::Budget::default();
     budget.max_nodes = 8_000_000;
     budget.max_events = 16_000_000;

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 
 use super::js_package::{self, Origin};
-use super::js_serde::{Names, Pairs, Str};
+use super::js_serde::{self, Names, Pairs, Str};
 use crate::ingest::IngestError;
 use crate::ingest::Location;
 use crate::ingest::inventory::{Sniff, Source, pointer_token};
@@ -29,7 +29,6 @@ pub(crate) fn looks_like(sniff: &Sniff<'_>) -> bool {
 }
 
 #[derive(Deserialize)]
-#[serde(expecting = "an npm package-lock: an object with `lockfileVersion`")]
 struct RawLock<'a> {
     #[serde(rename = "lockfileVersion")]
     lockfile_version: Option<u64>,
@@ -89,8 +88,7 @@ struct RawV1<'a> {
 }
 
 pub fn parse(src: &Source<'_>) -> Result<Inventory, IngestError> {
-    let raw: RawLock<'_> =
-        serde_json::from_str(src.text).map_err(|e| IngestError::json(src.name, None, &e))?;
+    let raw: RawLock<'_> = js_serde::json_object(src.name, src.text, "an npm package-lock")?;
     let Some(version) = raw.lockfile_version else {
         return Err(IngestError::new(
             src.location(),
@@ -163,7 +161,10 @@ impl<'r, 'a> Packages<'r, 'a> {
         let mut kinds = Vec::with_capacity(entries.len());
         for (i, (key, entry)) in entries.iter().enumerate() {
             if index.contains_key(&**key) {
-                inv.warn(at(src, key), "listed twice in `packages`; the first is read");
+                inv.warn(
+                    at(src, key),
+                    "listed twice in `packages`; the first is read",
+                );
                 kinds.push(Kind::Repeated);
                 continue;
             }
@@ -296,8 +297,11 @@ impl<'r, 'a> Packages<'r, 'a> {
                 c.direct = Some(d);
             }
         }
-        inv.dependencies
-            .extend(edges.into_iter().map(|(a, b)| dependency(&inv.components, a, b)));
+        inv.dependencies.extend(
+            edges
+                .into_iter()
+                .map(|(a, b)| dependency(&inv.components, a, b)),
+        );
     }
 
     /// Node's module lookup: `<dir>/node_modules/<name>` for the dependent's folder and each
@@ -348,7 +352,12 @@ fn at(src: &Source<'_>, key: &str) -> Location {
 }
 
 fn dependency(components: &[Component], from: usize, to: usize) -> Dependency {
-    let purl = |i: usize| components.get(i).map(|c| c.purl.clone()).unwrap_or_default();
+    let purl = |i: usize| {
+        components
+            .get(i)
+            .map(|c| c.purl.clone())
+            .unwrap_or_default()
+    };
     Dependency {
         from: purl(from),
         to: purl(to),
@@ -415,8 +424,7 @@ fn read_v1(src: &Source<'_>, top: &[(Str<'_>, RawV1<'_>)], inv: &mut Inventory) 
 /// The v1 tree flattened in document order (depth first).
 fn v1_tree<'r, 'a>(top: &'r [(Str<'a>, RawV1<'a>)]) -> Vec<V1Node<'r, 'a>> {
     let mut nodes: Vec<V1Node<'r, 'a>> = Vec::new();
-    let mut stack: Vec<(usize, &'r [(Str<'a>, RawV1<'a>)], String)> =
-        vec![(0, top, String::new())];
+    let mut stack: Vec<(usize, &'r [(Str<'a>, RawV1<'a>)], String)> = vec![(0, top, String::new())];
     while let Some((parent, children, prefix)) = stack.pop() {
         let mut pending = Vec::new();
         for (name, entry) in children {

@@ -14,8 +14,8 @@
 
 use std::collections::HashMap;
 
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_saphyr::Spanned;
 
 use super::js_graph::Graph;
@@ -34,7 +34,10 @@ pub(crate) fn looks_like(sniff: &Sniff<'_>) -> bool {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(
+    rename_all = "camelCase",
+    expecting = "a pnpm lockfile: a mapping with `lockfileVersion`"
+)]
 struct RawLock<'a> {
     #[serde(borrow)]
     lockfile_version: Option<Version<'a>>,
@@ -331,22 +334,24 @@ impl<'r, 'a> Pnpm<'r, 'a> {
                 _ => key_version.map_or(Origin::Registry, js_package::origin),
             };
             let version = version.filter(|v| js_package::origin(v) == Origin::Registry);
-            out.push(match js_package::component(name, version, origin, at.clone()) {
-                Ok(mut c) => {
-                    c.hashes = entry
-                        .resolution
-                        .integrity
-                        .as_deref()
-                        .map(js_package::integrity)
-                        .unwrap_or_default();
-                    inv.components.push(c);
-                    Some(inv.components.len() - 1)
-                }
-                Err(why) => {
-                    inv.warn(at, format!("{why}; not inventoried"));
-                    None
-                }
-            });
+            out.push(
+                match js_package::component(name, version, origin, at.clone()) {
+                    Ok(mut c) => {
+                        c.hashes = entry
+                            .resolution
+                            .integrity
+                            .as_deref()
+                            .map(js_package::integrity)
+                            .unwrap_or_default();
+                        inv.components.push(c);
+                        Some(inv.components.len() - 1)
+                    }
+                    Err(why) => {
+                        inv.warn(at, format!("{why}; not inventoried"));
+                        None
+                    }
+                },
+            );
         }
         out
     }
@@ -386,7 +391,10 @@ impl<'r, 'a> Pnpm<'r, 'a> {
                         Resolved::Missing if optional => {}
                         Resolved::Missing => inv.warn(
                             self.node_at(src, i),
-                            format!("the dependency `{name}: {}` of `{}` has no entry in the lockfile", value.0, node.key),
+                            format!(
+                                "the dependency `{name}: {}` of `{}` has no entry in the lockfile",
+                                value.0, node.key
+                            ),
                         ),
                     }
                 }
@@ -419,7 +427,12 @@ impl<'r, 'a> Pnpm<'r, 'a> {
             c.direct = Some(d);
             c.scope = s;
         }
-        let purl = |i: usize| inv.components.get(i).map(|c| c.purl.clone()).unwrap_or_default();
+        let purl = |i: usize| {
+            inv.components
+                .get(i)
+                .map(|c| c.purl.clone())
+                .unwrap_or_default()
+        };
         let deps: Vec<Dependency> = edges
             .into_iter()
             .map(|(a, b)| Dependency {
@@ -435,7 +448,10 @@ impl<'r, 'a> Pnpm<'r, 'a> {
         self.nodes
             .iter()
             .map(|n| {
-                let entry = n.package.and_then(|p| self.packages.get(p)).map(|(_, e)| e)?;
+                let entry = n
+                    .package
+                    .and_then(|p| self.packages.get(p))
+                    .map(|(_, e)| e)?;
                 Some(match entry.dev {
                     Some(true) => Scope::Dev,
                     _ if entry.optional => Scope::Optional,
@@ -461,7 +477,11 @@ impl<'r, 'a> Pnpm<'r, 'a> {
             ],
         )];
         let importers = lock.importers.iter().flat_map(|i| &i.0).map(|(path, i)| {
-            let sections = [&i.dependencies, &i.optional_dependencies, &i.dev_dependencies];
+            let sections = [
+                &i.dependencies,
+                &i.optional_dependencies,
+                &i.dev_dependencies,
+            ];
             (&**path, sections)
         });
         let mut roots = Vec::new();
@@ -557,7 +577,9 @@ fn nodes<'r, 'a>(
 /// A key without its peer-dependency suffix (`(peer@1)` since 6.x, `_peer@1` in 5.x).
 fn strip_peers(key: &str, layout: Layout) -> &str {
     let cut = match layout {
-        Layout::V5 => key.rfind('/').and_then(|s| key[s..].find('_').map(|u| s + u)),
+        Layout::V5 => key
+            .rfind('/')
+            .and_then(|s| key[s..].find('_').map(|u| s + u)),
         Layout::V6 | Layout::V9 => key.find('('),
     };
     cut.and_then(|c| key.get(..c)).unwrap_or(key)
@@ -567,7 +589,10 @@ fn strip_peers(key: &str, layout: Layout) -> &str {
 /// `name`/`version` fields then do).
 fn split_key(key: &str, layout: Layout) -> (Option<&str>, Option<&str>) {
     let bare = strip_peers(key, layout);
-    let Some(path) = bare.strip_prefix('/').or((layout == Layout::V9).then_some(bare)) else {
+    let Some(path) = bare
+        .strip_prefix('/')
+        .or((layout == Layout::V9).then_some(bare))
+    else {
         return (None, None);
     };
     match layout {

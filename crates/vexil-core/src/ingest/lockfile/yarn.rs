@@ -122,9 +122,7 @@ pub fn parse_v1(src: &Source<'_>) -> Result<Inventory, IngestError> {
 fn v1_component(entry: &V1Entry<'_>, at: Location) -> Result<Component, String> {
     let first = entry.specifiers.first().map(String::as_str).unwrap_or("");
     let Some((name, range)) = js_package::split_spec(first) else {
-        return Err(format!(
-            "`{first}` is not a `name@range` specifier"
-        ));
+        return Err(format!("`{first}` is not a `name@range` specifier"));
     };
     let (name, range) = match range.strip_prefix("npm:").and_then(js_package::split_spec) {
         Some(real) => real,
@@ -294,7 +292,12 @@ fn split_specifiers(list: &str) -> Result<Vec<String>, String> {
 }
 
 fn dependency(components: &[Component], from: usize, to: usize) -> Dependency {
-    let purl = |i: usize| components.get(i).map(|c| c.purl.clone()).unwrap_or_default();
+    let purl = |i: usize| {
+        components
+            .get(i)
+            .map(|c| c.purl.clone())
+            .unwrap_or_default()
+    };
     Dependency {
         from: purl(from),
         to: purl(to),
@@ -347,7 +350,10 @@ pub fn parse_berry(src: &Source<'_>) -> Result<Inventory, IngestError> {
             continue;
         }
         if let Some(&first) = key.value.split(", ").find_map(|d| index.get(d)) {
-            let line = lock.0.get(first).and_then(|(k, _)| js_serde::span(&k.referenced));
+            let line = lock
+                .0
+                .get(first)
+                .and_then(|(k, _)| js_serde::span(&k.referenced));
             inv.warn(
                 at,
                 format!(
@@ -381,7 +387,9 @@ fn berry_kind(entry: &BerryEntry<'_>, at: Location, inv: &mut Inventory) -> Berr
     let Some((name, reference)) = js_package::split_spec(resolution) else {
         inv.warn(
             at,
-            format!("`resolution` `{resolution}` is not `name@protocol:reference`; not inventoried"),
+            format!(
+                "`resolution` `{resolution}` is not `name@protocol:reference`; not inventoried"
+            ),
         );
         return Berry::Skipped;
     };
@@ -418,9 +426,7 @@ fn berry_origin(reference: &str) -> Result<Origin<'_>, String> {
                 Some((_, r)) if r.starts_with("npm%3A") || r.starts_with("npm:") => {
                     Ok(Origin::Registry)
                 }
-                _ => Err(format!(
-                    "a patch of `{inner}`, which is not an npm package"
-                )),
+                _ => Err(format!("a patch of `{inner}`, which is not an npm package")),
             }
         }
         "workspace" => Ok(Origin::Workspace),
