@@ -451,6 +451,36 @@ fn package_lock_deep_nesting_is_refused() {
     assert!(e.contains("recursion limit"), "{e}");
 }
 
+#[test]
+fn package_lock_deep_paths_stay_linear() {
+    // 400 nested copies of `a`, the deepest with 2,000 dependencies nobody installed: lookups
+    // walk folder ids, not strings, and stop 256 folders up.
+    let mut text = String::from(r#"{"lockfileVersion": 3, "packages": {"": {}"#);
+    let mut key = String::from("node_modules/a");
+    for level in 0..400 {
+        text.push_str(&format!(r#","{key}": {{"version": "1.0.{level}""#));
+        if level == 399 {
+            text.push_str(r#", "dependencies": {"a": "1""#);
+            for d in 0..2000 {
+                text.push_str(&format!(r#", "missing{d}": "1""#));
+            }
+            text.push('}');
+        }
+        text.push('}');
+        key.push_str("/node_modules/a");
+    }
+    text.push_str("}}");
+    let start = Instant::now();
+    let inv = ok("package-lock.json", &text);
+    assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
+    assert_eq!(inv.components.len(), 400);
+    // Asking for `a` from inside the deepest `a` finds that very folder, as Node would.
+    let edge = &inv.dependencies[0];
+    assert_eq!((inv.dependencies.len(), edge.from.as_str()), (1, edge.to.as_str()));
+    assert_eq!(inv.warnings.len(), 2000);
+    assert!(inv.warnings[0].message.contains("passed 256 nested folders"));
+}
+
 /// A package-lock v3 of `n` packages, each with three dependencies, plus a nested second
 /// version of every fifth one (under the next package's `node_modules`).
 fn big_package_lock(n: usize) -> String {
@@ -466,7 +496,7 @@ fn big_package_lock(n: usize) -> String {
         let (a, b, c) = ((i + 1) % n, (i + 7) % n, (i * 13) % n);
         format!(
             r#","{key}": {{"version": "{version}", "resolved": "https://registry.npmjs.org/p{i}/-/p{i}-{version}.tgz", "integrity": "sha512-{i}AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==", "dev": {}, "dependencies": {{"p{a}": "^1", "p{b}": "^1", "p{c}": "^1"}}, "engines": {{"node": ">=8"}}}}"#,
-            i % 3 == 0
+            i.is_multiple_of(3)
         )
     };
     for i in 0..n {
@@ -475,7 +505,7 @@ fn big_package_lock(n: usize) -> String {
             i,
             &format!("1.0.{i}"),
         ));
-        if i % 5 == 0 {
+        if i.is_multiple_of(5) {
             let key = format!("node_modules/p{}/node_modules/p{i}", (i + 1) % n);
             text.push_str(&entry(&key, i, &format!("2.0.{i}")));
         }

@@ -9,7 +9,7 @@
 //! tag]`), so elements are recognised by type, not position. bun flags neither dev nor optional
 //! packages: scope comes from walking the graph from the workspaces' sections.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::fmt;
 
 use serde::Deserialize;
@@ -18,6 +18,7 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use super::js_graph::Graph;
 use super::js_package::{self, Origin};
 use super::js_serde::{self, Names, Pairs, Str};
+use super::js_tree::{Lookup, MAX_DEPTH, Tree};
 use crate::ingest::inventory::{Sniff, Source, pointer_token};
 use crate::ingest::{IngestError, Location};
 use crate::model::{Dependency, Inventory, Scope};
@@ -219,7 +220,7 @@ enum Kind {
 
 struct Bun<'r, 'a> {
     packages: &'r [(Str<'a>, RawPackage<'a>)],
-    index: HashMap<&'r str, usize>,
+    tree: Tree<'r>,
     kinds: Vec<Kind>,
 }
 
@@ -230,17 +231,33 @@ impl<'r, 'a> Bun<'r, 'a> {
         workspaces: &'r [(Str<'a>, RawWorkspace<'a>)],
         inv: &mut Inventory,
     ) {
-        let mut index = HashMap::with_capacity(packages.len());
+        let mut seen = HashSet::with_capacity(packages.len());
         let mut kinds = Vec::with_capacity(packages.len());
-        for (i, (key, package)) in packages.iter().enumerate() {
-            if index.insert(&**key, i).is_some() {
-                inv.warn(at(src, key), "listed twice in `packages`; the last is read");
+        for (key, package) in packages {
+            if !seen.insert(&**key) {
+                inv.warn(
+                    at(src, key),
+                    "listed twice in `packages`; the first is read",
+                );
+                kinds.push(Kind::Skipped);
+                continue;
             }
             kinds.push(component(src, key, package, inv));
         }
+        // A package at `a/b` is installed in a's folder as `b`.
+        let installed = packages.iter().enumerate().map(|(i, (key, _))| {
+            let folder = parent(key);
+            let name = key
+                .get(folder.len()..)
+                .unwrap_or(key)
+                .trim_start_matches('/');
+            (i, folder, name)
+        });
+        let starts = packages.iter().map(|(key, _)| &**key);
+        let names = workspaces.iter().filter_map(|(_, w)| w.name.as_deref());
         let bun = Bun {
             packages,
-            index,
+            tree: Tree::new(installed, starts.chain(names)),
             kinds,
         };
         bun.graph(src, workspaces, inv);
@@ -254,9 +271,9 @@ impl<'r, 'a> Bun<'r, 'a> {
     ) {
         let mut graph = Graph::new(self.packages.len());
         let mut edges = Vec::new();
-        let mut buf = String::new();
         for (i, (key, package)) in self.packages.iter().enumerate() {
             let info = &package.info;
+            let folder = self.tree.folder(key).unwrap_or(0);
             let lists = [
                 (&info.dependencies, false, true),
                 (&info.optional_dependencies, true, false),
@@ -264,8 +281,8 @@ impl<'r, 'a> Bun<'r, 'a> {
             ];
             for (names, optional, required) in lists {
                 for name in &names.0 {
-                    match self.resolve(key, name, &mut buf) {
-                        Some(j) => {
+                    match self.tree.resolve(folder, name) {
+                        Lookup::Found(j) => {
                             graph.add(i, j, optional);
                             if let (Kind::Component(a), Some(Kind::Component(b))) =
                                 (self.kinds[i], self.kinds.get(j))
@@ -273,11 +290,15 @@ impl<'r, 'a> Bun<'r, 'a> {
                                 edges.push((a, *b));
                             }
                         }
-                        None if required => inv.warn(
+                        Lookup::TooDeep => inv.warn(
+                            at(src, key),
+                            format!("`{name}` is not resolved: the lookup passed {MAX_DEPTH} nested paths"),
+                        ),
+                        Lookup::Missing if required => inv.warn(
                             at(src, key),
                             format!("`{name}`, a dependency of `{key}`, is not in `packages`: expected `{key}/{name}` or an entry above it"),
                         ),
-                        None => {}
+                        Lookup::Missing => {}
                     }
                 }
             }
@@ -324,7 +345,6 @@ impl<'r, 'a> Bun<'r, 'a> {
         inv: &mut Inventory,
     ) -> Vec<(usize, Scope)> {
         let mut roots = Vec::new();
-        let mut buf = String::new();
         for (path, ws) in workspaces {
             let sections = [
                 (&ws.dependencies, Scope::Runtime, true),
@@ -333,47 +353,28 @@ impl<'r, 'a> Bun<'r, 'a> {
                 (&ws.dev_dependencies, Scope::Dev, true),
             ];
             // Packages only this workspace uses are nested under its name.
-            let from = if path.is_empty() {
-                ""
-            } else {
-                ws.name.as_deref().unwrap_or("")
+            let from = match ws.name.as_deref() {
+                Some(name) if !path.is_empty() => self.tree.folder(name).unwrap_or(0),
+                _ => 0,
             };
             for (names, scope, required) in sections {
                 for name in &names.0 {
-                    match self.resolve(from, name, &mut buf) {
-                        Some(node) => roots.push((node, scope)),
-                        None if required => inv.warn(
-                            src.location()
-                                .field(format!("/workspaces/{}", pointer_token(path))),
-                            format!("`{name}` is not in `packages`"),
-                        ),
-                        None => {}
+                    let at = || {
+                        src.location()
+                            .field(format!("/workspaces/{}", pointer_token(path)))
+                    };
+                    match self.tree.resolve(from, name) {
+                        Lookup::Found(node) => roots.push((node, scope)),
+                        Lookup::TooDeep => inv.warn(at(), format!("`{name}` is not resolved")),
+                        Lookup::Missing if required => {
+                            inv.warn(at(), format!("`{name}` is not in `packages`"));
+                        }
+                        Lookup::Missing => {}
                     }
                 }
             }
         }
         roots
-    }
-
-    /// bun's install tree: `<from>/<name>`, then the same under each enclosing path, then the
-    /// top level. Paths are package names joined by `/` (scoped names keep their own `/`).
-    fn resolve(&self, from: &str, name: &str, buf: &mut String) -> Option<usize> {
-        let mut prefix = from;
-        loop {
-            buf.clear();
-            if !prefix.is_empty() {
-                buf.push_str(prefix);
-                buf.push('/');
-            }
-            buf.push_str(name);
-            if let Some(&j) = self.index.get(buf.as_str()) {
-                return Some(j);
-            }
-            if prefix.is_empty() {
-                return None;
-            }
-            prefix = parent(prefix);
-        }
     }
 }
 

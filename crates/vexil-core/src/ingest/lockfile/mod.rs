@@ -9,6 +9,7 @@ pub mod gradle;
 mod js_graph;
 mod js_package;
 mod js_serde;
+mod js_tree;
 pub mod maven;
 pub mod npm;
 pub mod pipfile;

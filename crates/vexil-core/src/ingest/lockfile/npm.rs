@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 use super::js_package::{self, Origin};
 use super::js_serde::{self, Names, Pairs, Str};
+use super::js_tree::{Lookup, MAX_DEPTH, Tree};
 use crate::ingest::IngestError;
 use crate::ingest::Location;
 use crate::ingest::inventory::{Sniff, Source, pointer_token};
@@ -151,6 +152,7 @@ struct Packages<'r, 'a> {
     entries: &'r [(Str<'a>, RawPackage<'a>)],
     kinds: Vec<Kind>,
     index: HashMap<&'r str, usize>,
+    tree: Tree<'r>,
     /// The component each installed entry became.
     component: Vec<Option<usize>>,
 }
@@ -175,10 +177,18 @@ impl<'r, 'a> Packages<'r, 'a> {
                 _ => Kind::Project,
             });
         }
+        let read = |i: &usize| kinds[*i] != Kind::Repeated;
+        let installed = (0..entries.len()).filter(read).filter_map(|i| {
+            let (dir, name) = split_installed(&entries[i].0)?;
+            Some((i, dir, name))
+        });
+        let starts = (0..entries.len()).filter(read).map(|i| &*entries[i].0);
+        let tree = Tree::new(installed, starts);
         let mut packages = Packages {
             entries,
             kinds,
             index,
+            tree,
             component: vec![None; entries.len()],
         };
         packages.components(src, inv);
@@ -258,12 +268,14 @@ impl<'r, 'a> Packages<'r, 'a> {
         let has_root = self.index.contains_key("");
         let mut direct = vec![false; inv.components.len()];
         let mut edges = Vec::new();
-        let mut path = String::new();
         for (i, (key, entry)) in self.entries.iter().enumerate() {
             let from = match (self.kinds[i], self.component[i]) {
                 (Kind::Project, _) => None,
                 (Kind::Installed, Some(c)) => Some(c),
                 _ => continue,
+            };
+            let Some(folder) = self.tree.folder(key) else {
+                continue;
             };
             let lists = [
                 (&entry.dependencies, true),
@@ -274,20 +286,27 @@ impl<'r, 'a> Packages<'r, 'a> {
             ];
             for (names, required) in lists {
                 for name in &names.0 {
-                    match self.resolve(key, name, &mut path).map(|j| self.target(j)) {
-                        Some(Target::Component(to)) => match from {
-                            Some(from) => edges.push((from, to)),
-                            None => direct[to] = true,
+                    let lookup = self.tree.resolve(folder, name);
+                    match lookup {
+                        Lookup::Found(j) => match self.target(j) {
+                            Target::Component(to) => match from {
+                                Some(from) => edges.push((from, to)),
+                                None => direct[to] = true,
+                            },
+                            Target::Project | Target::Nothing => {}
                         },
-                        Some(Target::Project | Target::Nothing) => {}
-                        None if required => inv.warn(
+                        Lookup::TooDeep => inv.warn(
+                            at(src, key),
+                            format!("`{name}` is not resolved: the lookup passed {MAX_DEPTH} nested folders"),
+                        ),
+                        Lookup::Missing if required => inv.warn(
                             at(src, key),
                             format!(
                                 "`{name}`, a dependency of {}, is not in `packages`: expected `node_modules/{name}` in its folder or one above",
                                 shown(key)
                             ),
                         ),
-                        None => {}
+                        Lookup::Missing => {}
                     }
                 }
             }
@@ -303,39 +322,21 @@ impl<'r, 'a> Packages<'r, 'a> {
                 .map(|(a, b)| dependency(&inv.components, a, b)),
         );
     }
-
-    /// Node's module lookup: `<dir>/node_modules/<name>` for the dependent's folder and each
-    /// folder above it (skipping folders that are themselves `node_modules`).
-    fn resolve(&self, from: &str, name: &str, path: &mut String) -> Option<usize> {
-        let mut dir = from;
-        loop {
-            if !(dir == "node_modules" || dir.ends_with("/node_modules")) {
-                path.clear();
-                if !dir.is_empty() {
-                    path.push_str(dir);
-                    path.push('/');
-                }
-                path.push_str("node_modules/");
-                path.push_str(name);
-                if let Some(&j) = self.index.get(path.as_str()) {
-                    return Some(j);
-                }
-            }
-            if dir.is_empty() {
-                return None;
-            }
-            dir = dir.rsplit_once('/').map_or("", |(up, _)| up);
-        }
-    }
 }
 
 /// The package folder name of an installed path (`a/node_modules/@s/b` → `@s/b`); `None` for
 /// the project and its workspaces.
 fn installed_name(key: &str) -> Option<&str> {
-    if let Some(rest) = key.strip_prefix("node_modules/") {
-        return Some(rest.rsplit_once("/node_modules/").map_or(rest, |(_, n)| n));
+    split_installed(key).map(|(_, name)| name)
+}
+
+/// An installed path as the folder whose `node_modules` holds it and its name: Node's lookup
+/// (`<folder>/node_modules/<name>` from the dependent's folder upwards) is a walk up folders.
+fn split_installed(key: &str) -> Option<(&str, &str)> {
+    match key.rsplit_once("/node_modules/") {
+        Some((folder, name)) => Some((folder, name)),
+        None => key.strip_prefix("node_modules/").map(|name| ("", name)),
     }
-    key.rsplit_once("/node_modules/").map(|(_, n)| n)
 }
 
 fn shown(key: &str) -> String {
@@ -372,7 +373,7 @@ struct V1Node<'r, 'a> {
     pointer: String,
 }
 
-fn read_v1(src: &Source<'_>, top: &[(Str<'_>, RawV1<'_>)], inv: &mut Inventory) {
+fn read_v1(src: &Source<'_>, top: V1Level<'_, '_>, inv: &mut Inventory) {
     let nodes = v1_tree(top);
     let mut index: HashMap<(usize, &str), usize> = HashMap::with_capacity(nodes.len());
     for (i, n) in nodes.iter().enumerate() {
@@ -421,10 +422,14 @@ fn read_v1(src: &Source<'_>, top: &[(Str<'_>, RawV1<'_>)], inv: &mut Inventory) 
     }
 }
 
+/// A v1 `dependencies` object, as its entries.
+type V1Level<'r, 'a> = &'r [(Str<'a>, RawV1<'a>)];
+
 /// The v1 tree flattened in document order (depth first).
-fn v1_tree<'r, 'a>(top: &'r [(Str<'a>, RawV1<'a>)]) -> Vec<V1Node<'r, 'a>> {
+fn v1_tree<'r, 'a>(top: V1Level<'r, 'a>) -> Vec<V1Node<'r, 'a>> {
     let mut nodes: Vec<V1Node<'r, 'a>> = Vec::new();
-    let mut stack: Vec<(usize, &'r [(Str<'a>, RawV1<'a>)], String)> = vec![(0, top, String::new())];
+    // (parent node, its children, the parent's JSON pointer)
+    let mut stack: Vec<(usize, V1Level<'r, 'a>, String)> = vec![(0, top, String::new())];
     while let Some((parent, children, prefix)) = stack.pop() {
         let mut pending = Vec::new();
         for (name, entry) in children {
