@@ -472,13 +472,24 @@ fn package_lock_deep_paths_stay_linear() {
     text.push_str("}}");
     let start = Instant::now();
     let inv = ok("package-lock.json", &text);
-    assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
     assert_eq!(inv.components.len(), 400);
     // Asking for `a` from inside the deepest `a` finds that very folder, as Node would.
     let edge = &inv.dependencies[0];
-    assert_eq!((inv.dependencies.len(), edge.from.as_str()), (1, edge.to.as_str()));
+    assert_eq!(
+        (inv.dependencies.len(), edge.from.as_str()),
+        (1, edge.to.as_str())
+    );
     assert_eq!(inv.warnings.len(), 2000);
-    assert!(inv.warnings[0].message.contains("passed 256 nested folders"));
+    assert!(
+        inv.warnings[0]
+            .message
+            .contains("passed 256 nested folders")
+    );
 }
 
 /// A package-lock v3 of `n` packages, each with three dependencies, plus a nested second
@@ -572,8 +583,13 @@ fn yarn_berry_protocols_and_bad_inputs() {
         BTreeSet::from(["pkg:npm/bar@1.10", "pkg:npm/r@1.22.1"])
     );
     assert!(inv.components.iter().all(|c| c.direct == Some(true)));
-    // link: is local code; its descriptor in `dependencies` lacks the `::locator` part.
-    assert_eq!(inv.warnings.len(), 2, "{:?}", inv.warnings);
+    // link: is local code (its key has a `::locator` suffix the dependency range lacks).
+    assert_eq!(inv.warnings.len(), 1, "{:?}", inv.warnings);
+    assert!(
+        inv.warnings[0]
+            .message
+            .contains("local path `link:../l::locator=")
+    );
     let f = InventoryFormat::YarnBerry;
     let e = err(
         "yarn.lock",
@@ -600,9 +616,15 @@ fn pnpm_layouts_aliases_and_bad_inputs() {
     assert!(v6.warnings.is_empty(), "{:?}", v6.warnings);
     let v5 = ok(
         "pnpm-lock.yaml",
-        "lockfileVersion: 5.3\nimporters:\n  .:\n    specifiers: {}\n    devDependencies:\n      '@s/a': 1.0.0_b@2.0.0\npackages:\n  /@s/a/1.0.0_b@2.0.0:\n    resolution: {integrity: sha512-x}\n    dev: true\n",
+        "lockfileVersion: 5.3\nimporters:\n  .:\n    specifiers: {}\n    devDependencies:\n      '@s/a': 1.0.0_b@2.0.0\n      c: registry.example.com/c/3.0.0\n      g: github.com/u/g/abc\npackages:\n  /@s/a/1.0.0_b@2.0.0:\n    resolution: {integrity: sha512-x}\n    dev: true\n  registry.example.com/c/3.0.0:\n    resolution: {integrity: sha512-c, tarball: https://registry.example.com/c/-/c-3.0.0.tgz}\n    dev: true\n  github.com/u/g/abc:\n    resolution: {tarball: https://codeload.github.com/u/g/tar.gz/abc}\n    name: g\n    version: 0.1.0\n    dev: true\n",
     );
     assert_eq!(find(&v5, "pkg:npm/%40s/a@1.0.0").scope, Some(Scope::Dev));
+    // A non-default registry's key names its host; a git host's key its commit.
+    assert_eq!(find(&v5, "pkg:npm/c@3.0.0").direct, Some(true));
+    assert!(purls(&v5).contains(
+        "pkg:generic/g@0.1.0?download_url=https:%2F%2Fcodeload.github.com%2Fu%2Fg%2Ftar.gz%2Fabc"
+    ));
+    assert!(v5.warnings.is_empty(), "{:?}", v5.warnings);
     let f = InventoryFormat::PnpmLock;
     let e = err(
         "pnpm-lock.yaml",

@@ -15,7 +15,8 @@ pub(super) enum Origin<'a> {
     Git(&'a str),
     /// A tarball at a URL that is not a registry download.
     Tarball(&'a str),
-    /// A folder or tarball on disk (`file:`, `link:`, `portal:`): the project's own code.
+    /// A folder or tarball on disk (`file:`, `link:`, `portal:`): the project's own code or a
+    /// vendored copy, which no registry identifies.
     Local(&'a str),
     /// One of the project's workspaces (`workspace:`).
     Workspace,
@@ -69,7 +70,7 @@ fn is_repository_page(url: &str) -> bool {
 /// The component for package `name` at `version` from `origin`: an npm purl for registry
 /// packages, `pkg:generic` with `vcs_url`/`download_url` for git and plain-URL packages (npm
 /// advisories name registry releases, so those are not matched as npm). `Err` says why the
-/// entry is not inventoried: no version, or the project's own code.
+/// entry is not inventoried: no version, a local path, or a workspace.
 pub(super) fn component(
     name: &str,
     version: Option<&str>,
@@ -83,7 +84,7 @@ pub(super) fn component(
         Origin::Tarball(url) => purl = generic(purl).qualifier("download_url", url),
         Origin::Local(path) => {
             return Err(format!(
-                "`{name}` comes from the local path `{path}`: the project's own code"
+                "`{name}` comes from the local path `{path}`, which no package registry identifies"
             ));
         }
         Origin::Workspace => {

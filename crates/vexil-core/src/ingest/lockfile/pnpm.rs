@@ -589,12 +589,30 @@ fn strip_peers(key: &str, layout: Layout) -> &str {
 /// `name`/`version` fields then do).
 fn split_key(key: &str, layout: Layout) -> (Option<&str>, Option<&str>) {
     let bare = strip_peers(key, layout);
-    let Some(path) = bare
-        .strip_prefix('/')
-        .or((layout == Layout::V9).then_some(bare))
-    else {
-        return (None, None);
+    let path = match bare.strip_prefix('/') {
+        Some(path) => path,
+        None if layout == Layout::V9 => bare,
+        // 5.x/6.x key a non-default registry's package by its host
+        // (`registry.example.com/lodash/4.17.10`); other keys (git hosts, `file:`) are not
+        // `name/version` and carry `name` and `version` fields.
+        None => match bare.split_once('/') {
+            Some((host, rest)) if host.contains('.') => {
+                let (name, version) = split_path(rest, layout);
+                let semver = version.is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()));
+                return if semver {
+                    (name, version)
+                } else {
+                    (None, None)
+                };
+            }
+            _ => return (None, None),
+        },
     };
+    split_path(path, layout)
+}
+
+/// `name/version` (5.x) or `name@version` (6.x, 9.x), scoped names included.
+fn split_path(path: &str, layout: Layout) -> (Option<&str>, Option<&str>) {
     match layout {
         Layout::V5 => {
             let cut = if path.starts_with('@') {

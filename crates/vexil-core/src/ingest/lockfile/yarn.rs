@@ -367,6 +367,11 @@ pub fn parse_berry(src: &Source<'_>) -> Result<Inventory, IngestError> {
         }
         for descriptor in key.value.split(", ") {
             index.insert(descriptor, i);
+            // Local protocols are keyed with the workspace that asked (`link:../x::locator=…`);
+            // dependency ranges name them without it.
+            if let Some((bare, _)) = descriptor.split_once("::locator=") {
+                index.entry(bare).or_insert(i);
+            }
         }
         kinds.push(berry_kind(entry, at, &mut inv));
     }
@@ -483,9 +488,14 @@ fn berry_edges(
                     None => direct[*to] = true,
                 },
                 Some(_) => {}
+                // Another workspace of the project.
+                None if range.starts_with("workspace:") => {}
                 None => inv.warn(
                     berry_at(src, key),
-                    format!("the dependency `{descriptor}` has no entry in the lockfile"),
+                    format!(
+                        "`{descriptor}`, a dependency of `{}`, has no entry in the lockfile",
+                        key.value
+                    ),
                 ),
             }
         }
