@@ -171,10 +171,12 @@ impl<'r, 'a> Packages<'r, 'a> {
                 continue;
             }
             index.insert(&**key, i);
-            kinds.push(match () {
-                _ if entry.link => Kind::Link,
-                _ if installed_name(key).is_some() => Kind::Installed,
-                _ => Kind::Project,
+            kinds.push(if entry.link {
+                Kind::Link
+            } else if installed_name(key).is_some() {
+                Kind::Installed
+            } else {
+                Kind::Project
             });
         }
         let read = |i: &usize| kinds[*i] != Kind::Repeated;
@@ -277,14 +279,15 @@ impl<'r, 'a> Packages<'r, 'a> {
             let Some(folder) = self.tree.folder(key) else {
                 continue;
             };
+            // npm records devDependencies only for the project and its workspaces.
+            let dev = from.is_none().then_some((&entry.dev_dependencies, true));
             let lists = [
-                (&entry.dependencies, true),
-                (&entry.optional_dependencies, false),
-                (&entry.peer_dependencies, false),
-                // npm records devDependencies only for the project and its workspaces.
-                (&entry.dev_dependencies, from.is_none()),
+                Some((&entry.dependencies, true)),
+                Some((&entry.optional_dependencies, false)),
+                Some((&entry.peer_dependencies, false)),
+                dev,
             ];
-            for (names, required) in lists {
+            for (names, required) in lists.into_iter().flatten() {
                 for name in &names.0 {
                     let lookup = self.tree.resolve(folder, name);
                     match lookup {
