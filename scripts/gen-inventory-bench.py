@@ -80,6 +80,7 @@ def package_lock(n: int) -> dict:
         }
     }
     top = []
+    top_names = []
     for i in range(n):
         name = f"@scope{i % 40}/lib-{i}" if i % 4 == 0 else f"lib-{i}"
         v = f"{rng.randint(0, 9)}.{rng.randint(0, 30)}.{rng.randint(0, 99)}"
@@ -90,6 +91,7 @@ def package_lock(n: int) -> dict:
         else:
             path = f"node_modules/{name}"
             top.append(path)
+            top_names.append(name)
         entry = {
             "version": v,
             "resolved": f"https://registry.npmjs.org/{name}/-/{name.split('/')[-1]}-{v}.tgz",
@@ -99,15 +101,16 @@ def package_lock(n: int) -> dict:
             entry["dev"] = True
         elif i % 17 == 0:
             entry["optional"] = True
+        # Dependencies on hoisted packages, which Node's lookup finds from anywhere.
         deps = {}
-        for _ in range(rng.randint(0, 3)):
-            j = rng.randrange(max(1, i))
-            dep = f"@scope{j % 40}/lib-{j}" if j % 4 == 0 else f"lib-{j}"
-            deps[dep] = "^0.0.0 || >=0"
+        for _ in range(rng.randint(0, 3) if top_names else 0):
+            dep = rng.choice(top_names)
+            if dep != name:
+                deps[dep] = "^0.0.0 || >=0"
         if deps:
             entry["dependencies"] = deps
         packages[path] = entry
-        if i < 100:
+        if i < 100 and path == f"node_modules/{name}":
             key = "devDependencies" if entry.get("dev") else "dependencies"
             packages[""][key][name] = "^" + v
     return {"name": "bench-app", "version": "1.0.0", "lockfileVersion": 3, "requires": True, "packages": packages}

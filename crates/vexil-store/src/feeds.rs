@@ -343,9 +343,12 @@ const TABLES: &[(&str, &str)] = &[
     ),
     (
         "components",
-        "release_id, purl, ecosystem, name, version, source_name, source_version, scope, direct, body",
+        "release_id, ordinal, purl, ecosystem, name, version, source_name, source_version, scope, direct, body",
     ),
-    ("component_dependencies", "release_id, from_purl, to_purl"),
+    (
+        "component_dependencies",
+        "release_id, from_ordinal, from_purl, to_ordinal, to_purl",
+    ),
     (
         "scanner_evidence",
         "release_id, ordinal, tool, vuln_id, purl, package, version, fixed_version, severity, body",

@@ -5,7 +5,8 @@
 use jiff::Timestamp;
 use vexil_core::model::inventory::diff;
 use vexil_core::model::{
-    Component, Dependency, Inventory, InventoryChange, ReleaseId, ScannerFinding,
+    Component, Dependency, Inventory, InventoryChange, ReleaseId, ScannerFinding, Scope,
+    SourcePackage,
 };
 
 use crate::StoreError;
@@ -13,7 +14,7 @@ use crate::error::Doing;
 use crate::feeds::CHUNK;
 use crate::store::{Db, Store};
 
-/// One parsed document going into a release.
+/// One parsed document going into a release (its components are in the merged inventory).
 #[derive(Clone, Copy, Debug)]
 pub struct NewDocument<'a> {
     /// The path as the user gave it.
@@ -22,7 +23,27 @@ pub struct NewDocument<'a> {
     pub format: &'a str,
     /// SHA-256 of the document's bytes.
     pub digest: &'a str,
-    pub inventory: &'a Inventory,
+    /// How many components and scanner findings the document gave.
+    pub components: usize,
+    pub evidence: usize,
+    pub warnings: &'a [vexil_core::ingest::Warning],
+}
+
+impl<'a> NewDocument<'a> {
+    /// The summary of a parsed document, named as the user gave it.
+    pub fn of(
+        name: &'a str,
+        document: &'a vexil_core::ingest::inventory::Document,
+    ) -> NewDocument<'a> {
+        NewDocument {
+            name,
+            format: document.format.name(),
+            digest: &document.digest,
+            components: document.inventory.components.len(),
+            evidence: document.inventory.evidence.len(),
+            warnings: &document.inventory.warnings,
+        }
+    }
 }
 
 /// What an import did to a release.
@@ -84,33 +105,105 @@ pub struct ReleaseInventory {
     pub history: Vec<HistoryEntry>,
 }
 
-/// A component row: the indexed columns and the whole component as JSON.
+/// A component row: the component's columns, and as JSON what has no column.
 struct ComponentRow<'a> {
     c: &'a Component,
     body: String,
 }
 
+/// The part of a component stored as JSON (the rest has columns).
+#[derive(serde::Serialize)]
+struct BodyOut<'a> {
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    hashes: &'a [vexil_core::model::Hash],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    cpes: &'a [String],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    licenses: &'a [String],
+    location: &'a vexil_core::ingest::Location,
+}
+
+#[derive(serde::Deserialize)]
+struct BodyIn {
+    #[serde(default)]
+    hashes: Vec<vexil_core::model::Hash>,
+    #[serde(default)]
+    cpes: Vec<String>,
+    #[serde(default)]
+    licenses: Vec<String>,
+    location: vexil_core::ingest::Location,
+}
+
+/// A stored component row, read back.
+type ComponentColumns = (
+    i64,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<bool>,
+    String,
+);
+
+fn component_from_row(row: ComponentColumns) -> Result<(i64, Component), StoreError> {
+    let (ordinal, purl, ecosystem, name, version, source_name, source_version, scope, direct, body) =
+        row;
+    let body: BodyIn = serde_json::from_str(&body).map_err(corrupt("component"))?;
+    let scope = match scope.as_deref() {
+        None => None,
+        Some(s) => Some(Scope::parse(s).ok_or_else(|| StoreError::Corrupt {
+            what: "component scope",
+            detail: s.to_owned(),
+        })?),
+    };
+    Ok((
+        ordinal,
+        Component {
+            purl,
+            ecosystem,
+            name,
+            version,
+            source: source_name.map(|name| SourcePackage {
+                name,
+                version: source_version,
+            }),
+            scope,
+            direct,
+            hashes: body.hashes,
+            cpes: body.cpes,
+            licenses: body.licenses,
+            location: body.location,
+        },
+    ))
+}
+
 impl Store {
-    /// Replaces `release`'s inventory with the union of `documents` (one component per purl),
-    /// creating the project and release when new, and records what changed. One transaction:
-    /// on any error the release is exactly as before.
+    /// Replaces `release`'s inventory with `merged` (the union of `documents`, see
+    /// [`Inventory::union`]), creating the project and release when new, and records what
+    /// changed. One transaction: on any error the release is exactly as before.
     pub async fn import_inventory(
         &self,
         release: &ReleaseId,
         documents: &[NewDocument<'_>],
+        merged: &Inventory,
         now: Timestamp,
     ) -> Result<InventoryReport, StoreError> {
-        let merged = Inventory::union(documents.iter().map(|d| d.inventory));
         let rows = merged
             .components
             .iter()
             .map(|c| {
+                let body = BodyOut {
+                    hashes: &c.hashes,
+                    cpes: &c.cpes,
+                    licenses: &c.licenses,
+                    location: &c.location,
+                };
                 Ok(ComponentRow {
                     c,
-                    body: serde_json::to_string(c).map_err(|e| StoreError::Corrupt {
-                        what: "component",
-                        detail: e.to_string(),
-                    })?,
+                    body: serde_json::to_string(&body).map_err(corrupt("component"))?,
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
@@ -128,17 +221,16 @@ impl Store {
         match &self.db {
             Db::Sqlite(pool) => {
                 let mut tx = pool.begin().await.doing("starting the inventory import")?;
-                let report = sqlite_inv::import(
-                    &mut tx, release, documents, &merged, &rows, &evidence, &now,
-                )
-                .await?;
+                let report =
+                    sqlite_inv::import(&mut tx, release, documents, merged, &rows, &evidence, &now)
+                        .await?;
                 tx.commit().await.doing("committing the inventory import")?;
                 Ok(report)
             }
             Db::Postgres(pool) => {
                 let mut tx = pool.begin().await.doing("starting the inventory import")?;
                 let report = postgres_inv::import(
-                    &mut tx, release, documents, &merged, &rows, &evidence, &now,
+                    &mut tx, release, documents, merged, &rows, &evidence, &now,
                 )
                 .await?;
                 tx.commit().await.doing("committing the inventory import")?;
@@ -216,8 +308,8 @@ macro_rules! inventory_impl {
                 .doing("reading the release")?;
                 let (release_id, revision, old) = match existing {
                     Some((id, revision)) => {
-                        let old: Vec<(String,)> =
-                            sqlx::query_as("SELECT purl FROM components WHERE release_id = $1")
+                        let old: Vec<(String, Option<String>)> =
+                            sqlx::query_as("SELECT purl, version FROM components WHERE release_id = $1")
                                 .bind(id)
                                 .fetch_all(&mut **tx)
                                 .await
@@ -237,7 +329,7 @@ macro_rules! inventory_impl {
                             .execute(&mut **tx)
                             .await
                             .doing("updating the release")?;
-                        (id, revision + 1, old.into_iter().map(|(p,)| p).collect::<Vec<_>>())
+                        (id, revision + 1, old)
                     }
                     None => {
                         let (id,): (i64,) = sqlx::query_as(
@@ -253,10 +345,13 @@ macro_rules! inventory_impl {
                         (id, 1, Vec::new())
                     }
                 };
-                let changes = diff(old.iter().map(String::as_str), merged.components.iter().map(|c| c.purl.as_str()));
+                let changes = diff(
+                    old.iter().map(|(p, v)| (p.as_str(), v.as_deref())),
+                    merged.components.iter().map(|c| (c.purl.as_str(), c.version.as_deref())),
+                );
 
                 for (ordinal, d) in documents.iter().enumerate() {
-                    let warnings = serde_json::to_string(&d.inventory.warnings).map_err(corrupt("warnings"))?;
+                    let warnings = serde_json::to_string(d.warnings).map_err(corrupt("warnings"))?;
                     sqlx::query(
                         "INSERT INTO release_documents (release_id, ordinal, name, format, digest, components, evidence, warnings) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -266,21 +361,23 @@ macro_rules! inventory_impl {
                     .bind(d.name)
                     .bind(d.format)
                     .bind(d.digest)
-                    .bind(count(d.inventory.components.len()))
-                    .bind(count(d.inventory.evidence.len()))
+                    .bind(count(d.components))
+                    .bind(count(d.evidence))
                     .bind(warnings)
                     .execute(&mut **tx)
                     .await
                     .doing("recording the release's documents")?;
                 }
-                for chunk in rows.chunks(CHUNK) {
+                let numbered: Vec<(usize, &ComponentRow<'_>)> = rows.iter().enumerate().collect();
+                for chunk in numbered.chunks(CHUNK) {
                     let mut q = QueryBuilder::<$db>::new(
-                        "INSERT INTO components (release_id, purl, ecosystem, name, version, source_name, \
-                         source_version, scope, direct, body) ",
+                        "INSERT INTO components (release_id, ordinal, purl, ecosystem, name, version, \
+                         source_name, source_version, scope, direct, body) ",
                     );
-                    q.push_values(chunk, |mut row, r| {
+                    q.push_values(chunk, |mut row, (i, r)| {
                         let c = r.c;
                         row.push_bind(release_id)
+                            .push_bind(count(*i))
                             .push_bind(c.purl.as_str())
                             .push_bind(c.ecosystem.as_deref())
                             .push_bind(c.name.as_str())
@@ -293,12 +390,31 @@ macro_rules! inventory_impl {
                     });
                     q.build().execute(&mut **tx).await.doing("writing components")?;
                 }
-                for chunk in merged.dependencies.chunks(CHUNK) {
+                let ordinals: std::collections::HashMap<&str, i64> = rows
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (r.c.purl.as_str(), count(i)))
+                    .collect();
+                let end = |purl: &str| match ordinals.get(purl) {
+                    Some(&i) => (Some(i), None),
+                    None => (None, Some(purl.to_owned())),
+                };
+                let edges: Vec<_> = merged
+                    .dependencies
+                    .iter()
+                    .map(|d| (end(&d.from), end(&d.to)))
+                    .collect();
+                for chunk in edges.chunks(CHUNK) {
                     let mut q = QueryBuilder::<$db>::new(
-                        "INSERT INTO component_dependencies (release_id, from_purl, to_purl) ",
+                        "INSERT INTO component_dependencies (release_id, from_ordinal, from_purl, \
+                         to_ordinal, to_purl) ",
                     );
-                    q.push_values(chunk, |mut row, d| {
-                        row.push_bind(release_id).push_bind(d.from.as_str()).push_bind(d.to.as_str());
+                    q.push_values(chunk, |mut row, ((from_i, from_p), (to_i, to_p))| {
+                        row.push_bind(release_id)
+                            .push_bind(*from_i)
+                            .push_bind(from_p.clone())
+                            .push_bind(*to_i)
+                            .push_bind(to_p.clone());
                     });
                     q.build().execute(&mut **tx).await.doing("writing dependency edges")?;
                 }
@@ -429,25 +545,45 @@ macro_rules! inventory_impl {
                         })
                     })
                     .collect::<Result<Vec<_>, StoreError>>()?;
-                let bodies: Vec<(String,)> =
-                    sqlx::query_as("SELECT body FROM components WHERE release_id = $1 ORDER BY purl")
-                        .bind(id)
-                        .fetch_all(pool)
-                        .await
-                        .doing("reading components")?;
-                let components = bodies
-                    .iter()
-                    .map(|(b,)| serde_json::from_str(b).map_err(corrupt("component")))
-                    .collect::<Result<Vec<Component>, _>>()?;
-                let edges: Vec<(String, String)> = sqlx::query_as(
-                    "SELECT from_purl, to_purl FROM component_dependencies WHERE release_id = $1 \
-                     ORDER BY from_purl, to_purl",
+                let rows: Vec<ComponentColumns> = sqlx::query_as(
+                    "SELECT ordinal, purl, ecosystem, name, version, source_name, source_version, \
+                     scope, direct, body FROM components WHERE release_id = $1 ORDER BY purl",
+                )
+                .bind(id)
+                .fetch_all(pool)
+                .await
+                .doing("reading components")?;
+                let rows = rows
+                    .into_iter()
+                    .map(component_from_row)
+                    .collect::<Result<Vec<_>, _>>()?;
+                let by_ordinal: std::collections::HashMap<i64, &str> =
+                    rows.iter().map(|(i, c)| (*i, c.purl.as_str())).collect();
+                type Edge = (Option<i64>, Option<String>, Option<i64>, Option<String>);
+                let edges: Vec<Edge> = sqlx::query_as(
+                    "SELECT from_ordinal, from_purl, to_ordinal, to_purl FROM component_dependencies \
+                     WHERE release_id = $1",
                 )
                 .bind(id)
                 .fetch_all(pool)
                 .await
                 .doing("reading dependency edges")?;
-                let dependencies = edges.into_iter().map(|(from, to)| Dependency { from, to }).collect();
+                let end = |ordinal: Option<i64>, purl: Option<String>| match (ordinal, purl) {
+                    (Some(i), _) => by_ordinal.get(&i).map(|p| (*p).to_owned()).ok_or_else(|| {
+                        StoreError::Corrupt { what: "dependency edge", detail: format!("no component {i}") }
+                    }),
+                    (None, Some(p)) => Ok(p),
+                    (None, None) => Err(StoreError::Corrupt {
+                        what: "dependency edge",
+                        detail: "an end with neither ordinal nor purl".into(),
+                    }),
+                };
+                let mut dependencies = edges
+                    .into_iter()
+                    .map(|(fi, fp, ti, tp)| Ok(Dependency { from: end(fi, fp)?, to: end(ti, tp)? }))
+                    .collect::<Result<Vec<_>, StoreError>>()?;
+                dependencies.sort();
+                let components: Vec<Component> = rows.into_iter().map(|(_, c)| c).collect();
                 let bodies: Vec<(String,)> = sqlx::query_as(
                     "SELECT body FROM scanner_evidence WHERE release_id = $1 ORDER BY ordinal",
                 )

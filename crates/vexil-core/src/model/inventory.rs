@@ -263,17 +263,23 @@ fn union<T: PartialEq>(into: &mut Vec<T>, from: Vec<T>) {
 }
 
 impl Inventory {
-    /// The union of several documents' inventories, merged as [`Inventory::finish`] merges.
-    pub fn union<'a>(parts: impl IntoIterator<Item = &'a Inventory>) -> Inventory {
-        let mut all = Inventory::default();
+    /// The union of several documents' inventories, merged as [`Inventory::finish`] merges
+    /// (one finished inventory is returned as it is).
+    pub fn union(parts: Vec<Inventory>) -> Inventory {
+        let mut parts = parts.into_iter();
+        let Some(mut all) = parts.next() else {
+            return Inventory::default();
+        };
+        let mut more = false;
         for part in parts {
-            all.components.extend(part.components.iter().cloned());
-            all.dependencies.extend(part.dependencies.iter().cloned());
-            all.evidence.extend(part.evidence.iter().cloned());
-            all.includes.extend(part.includes.iter().cloned());
-            all.warnings.extend(part.warnings.iter().cloned());
+            more = true;
+            all.components.extend(part.components);
+            all.dependencies.extend(part.dependencies);
+            all.evidence.extend(part.evidence);
+            all.includes.extend(part.includes);
+            all.warnings.extend(part.warnings);
         }
-        all.finish()
+        if more { all.finish() } else { all }
     }
 }
 
@@ -344,34 +350,45 @@ pub struct InventoryChange {
 }
 
 /// The package a purl names, without its version (`pkg:npm/lodash?x=y` for
-/// `pkg:npm/lodash@4.17.21?x=y`), and the version.
+/// `pkg:npm/lodash@4.17.21?x=y`), and the version as the purl writes it (percent-encoded). Purls Vexil stores are canonical (written by
+/// the `packageurl` crate), where an `@` before the qualifiers can only start the version — a
+/// scope's `@` is percent-encoded — so this is a split, not a parse.
 pub fn package_of(purl: &str) -> (String, Option<String>) {
-    match crate::model::purl::Purl::parse(purl) {
-        Ok(mut p) => {
-            let version = p.version.take();
-            let package = p.to_purl_string().unwrap_or_else(|_| purl.to_owned());
-            (package, version)
+    let suffix_at = purl.find(['?', '#']).unwrap_or(purl.len());
+    let (head, suffix) = purl.split_at(suffix_at);
+    match head.rsplit_once('@') {
+        Some((package, version)) if !package.contains('@') => {
+            (format!("{package}{suffix}"), Some(version.to_owned()))
         }
-        Err(_) => (purl.to_owned(), None),
+        _ => (purl.to_owned(), None),
     }
 }
 
-/// The changes from one inventory (purls) to the next, sorted by package: a package whose one
-/// version was replaced by another is `changed`; anything else is `added` or `removed`.
+/// The changes from one inventory to the next, given as `(purl, version)` pairs, sorted by
+/// package: a package whose one version was replaced by another is `changed`; anything else is
+/// `added` or `removed`.
 pub fn diff<'a>(
-    old: impl IntoIterator<Item = &'a str>,
-    new: impl IntoIterator<Item = &'a str>,
+    old: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
+    new: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
 ) -> Vec<InventoryChange> {
     use std::collections::{BTreeMap, BTreeSet};
     type Versions = BTreeSet<Option<String>>;
     let mut packages: BTreeMap<String, (Versions, Versions)> = BTreeMap::new();
-    for purl in old {
-        let (package, version) = package_of(purl);
-        packages.entry(package).or_default().0.insert(version);
+    for (purl, version) in old {
+        let (package, _) = package_of(purl);
+        packages
+            .entry(package)
+            .or_default()
+            .0
+            .insert(version.map(str::to_owned));
     }
-    for purl in new {
-        let (package, version) = package_of(purl);
-        packages.entry(package).or_default().1.insert(version);
+    for (purl, version) in new {
+        let (package, _) = package_of(purl);
+        packages
+            .entry(package)
+            .or_default()
+            .1
+            .insert(version.map(str::to_owned));
     }
     let mut out = Vec::new();
     for (package, (before, after)) in packages {
@@ -423,15 +440,42 @@ mod tests {
     }
 
     #[test]
+    fn package_of_splits_off_the_version_only() {
+        assert_eq!(
+            package_of("pkg:npm/%40babel/core@7.22.0?arch=x#sub"),
+            (
+                "pkg:npm/%40babel/core?arch=x#sub".to_owned(),
+                Some("7.22.0".to_owned())
+            )
+        );
+        assert_eq!(
+            package_of("pkg:generic/x"),
+            ("pkg:generic/x".to_owned(), None)
+        );
+        assert_eq!(
+            package_of("pkg:deb/debian/a@1%3A2-3?distro=debian-12"),
+            (
+                "pkg:deb/debian/a?distro=debian-12".to_owned(),
+                Some("1%3A2-3".to_owned())
+            )
+        );
+    }
+
+    #[test]
     fn diff_pairs_one_version_for_another() {
-        let old = [
+        const OLD: [&str; 4] = [
             "pkg:npm/a@1.0.0",
             "pkg:npm/b@1.0.0",
             "pkg:npm/c@1.0.0",
             "pkg:npm/c@2.0.0",
         ];
-        let new = ["pkg:npm/a@1.1.0", "pkg:npm/c@2.0.0", "pkg:npm/d@1.0.0"];
-        let changes = diff(old, new);
+        const NEW: [&str; 3] = ["pkg:npm/a@1.1.0", "pkg:npm/c@2.0.0", "pkg:npm/d@1.0.0"];
+        let pairs = |purls: &'static [&'static str]| {
+            purls
+                .iter()
+                .map(|p| (*p, p.rsplit_once('@').map(|(_, v)| v)))
+        };
+        let changes = diff(pairs(&OLD), pairs(&NEW));
         let shown: Vec<String> = changes
             .iter()
             .map(|c| {

@@ -29,8 +29,11 @@ CREATE TABLE release_documents (
     PRIMARY KEY (release_id, ordinal)
 );
 
+-- `body` holds what has no column (hashes, CPEs, licences, location) as JSON; `ordinal` is the
+-- component's place in the release, which dependency edges refer to.
 CREATE TABLE components (
     release_id     BIGINT NOT NULL REFERENCES releases (id),
+    ordinal        BIGINT NOT NULL,
     purl           TEXT NOT NULL,
     ecosystem      TEXT,
     name           TEXT NOT NULL,
@@ -44,12 +47,17 @@ CREATE TABLE components (
 );
 CREATE INDEX components_package ON components (ecosystem, name);
 
+-- Edges between components by ordinal (a release's edges outnumber its components several
+-- times, and two purls per edge would be most of an import's bytes); an end that is not a
+-- component (an SBOM's subject) is named by its purl instead.
 CREATE TABLE component_dependencies (
-    release_id BIGINT NOT NULL REFERENCES releases (id),
-    from_purl  TEXT NOT NULL,
-    to_purl    TEXT NOT NULL,
-    PRIMARY KEY (release_id, from_purl, to_purl)
+    release_id   BIGINT NOT NULL REFERENCES releases (id),
+    from_ordinal BIGINT,
+    from_purl    TEXT,
+    to_ordinal   BIGINT,
+    to_purl      TEXT
 );
+CREATE INDEX component_dependencies_release ON component_dependencies (release_id);
 
 CREATE TABLE scanner_evidence (
     release_id    BIGINT NOT NULL REFERENCES releases (id),

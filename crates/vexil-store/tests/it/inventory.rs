@@ -48,7 +48,9 @@ fn doc<'a>(name: &'a str, inventory: &'a Inventory) -> NewDocument<'a> {
         name,
         format: "package-lock",
         digest: "sha256:test",
-        inventory,
+        components: inventory.components.len(),
+        evidence: inventory.evidence.len(),
+        warnings: &inventory.warnings,
     }
 }
 
@@ -75,7 +77,12 @@ async fn reimport_replaces_the_inventory_and_records_history() {
         let first = inventory(&[("a", "1.0.0"), ("b", "1.0.0"), ("c", "1.0.0")]);
         let report = t
             .store
-            .import_inventory(&release, &[doc("lock", &first)], at("2026-11-01T00:00:00Z"))
+            .import_inventory(
+                &release,
+                &[doc("lock", &first)],
+                &first,
+                at("2026-11-01T00:00:00Z"),
+            )
             .await
             .unwrap();
         assert_eq!(
@@ -93,6 +100,7 @@ async fn reimport_replaces_the_inventory_and_records_history() {
             .import_inventory(
                 &release,
                 &[doc("lock", &second)],
+                &second,
                 at("2026-11-02T00:00:00Z"),
             )
             .await
@@ -169,11 +177,13 @@ async fn documents_of_one_release_merge_by_purl() {
         let lock = inventory(&[("a", "1.0.0"), ("b", "1.0.0")]);
         let mut sbom = inventory(&[("b", "1.0.0"), ("e", "3.0.0")]);
         sbom.components[0].scope = Some(Scope::Dev);
+        let merged = Inventory::union(vec![lock.clone(), sbom.clone()]);
         let report = t
             .store
             .import_inventory(
                 &release,
                 &[doc("lock", &lock), doc("sbom", &sbom)],
+                &merged,
                 at("2026-11-01T00:00:00Z"),
             )
             .await
@@ -199,7 +209,12 @@ async fn a_failed_import_changes_nothing() {
     for t in backends::all().await {
         let first = inventory(&[("a", "1.0.0")]);
         t.store
-            .import_inventory(&release, &[doc("lock", &first)], at("2026-11-01T00:00:00Z"))
+            .import_inventory(
+                &release,
+                &[doc("lock", &first)],
+                &first,
+                at("2026-11-01T00:00:00Z"),
+            )
             .await
             .unwrap();
         fail_evidence_inserts(&t.url).await;
@@ -210,7 +225,12 @@ async fn a_failed_import_changes_nothing() {
         for r in [&release, &other] {
             let err = t
                 .store
-                .import_inventory(r, &[doc("lock", &second)], at("2026-11-02T00:00:00Z"))
+                .import_inventory(
+                    r,
+                    &[doc("lock", &second)],
+                    &second,
+                    at("2026-11-02T00:00:00Z"),
+                )
                 .await
                 .unwrap_err();
             assert!(

@@ -11,7 +11,7 @@ use vexil_core::ingest::inventory::{
     self, Document, InventoryFormat, MAX_DOCUMENT_BYTES, Recognised, Sniff,
 };
 use vexil_core::ingest::{IngestError, Warning};
-use vexil_core::model::{ChangeKind, ReleaseId, Scope};
+use vexil_core::model::{ChangeKind, Inventory, ReleaseId, Scope};
 use vexil_store::{NewDocument, ReleaseInventory, Store};
 
 use crate::cli::{
@@ -283,35 +283,62 @@ async fn import(args: InventoryImportArgs, url: &str) -> anyhow::Result<Outcome>
         ))
         .into());
     }
-    let documents: Vec<NewDocument<'_>> = read
+    // Each document's summary stays for the report; the inventories move into one.
+    let mut inventories = Vec::with_capacity(read.len());
+    let summaries: Vec<Summary> = read
+        .into_iter()
+        .map(|r| {
+            let mut inv = r.document.inventory;
+            let summary = Summary {
+                dev: inv
+                    .components
+                    .iter()
+                    .filter(|c| c.scope == Some(Scope::Dev))
+                    .count(),
+                components: inv.components.len(),
+                evidence: inv.evidence.len(),
+                warnings: std::mem::take(&mut inv.warnings),
+                includes: std::mem::take(&mut inv.includes),
+                name: r.name,
+                format: r.document.format,
+                digest: r.document.digest,
+            };
+            inventories.push(inv);
+            summary
+        })
+        .collect();
+    let merged = Inventory::union(inventories);
+    let documents: Vec<NewDocument<'_>> = summaries
         .iter()
-        .map(|r| NewDocument {
-            name: &r.name,
-            format: r.document.format.name(),
-            digest: &r.document.digest,
-            inventory: &r.document.inventory,
+        .map(|d| NewDocument {
+            name: &d.name,
+            format: d.format.name(),
+            digest: &d.digest,
+            components: d.components,
+            evidence: d.evidence,
+            warnings: &d.warnings,
         })
         .collect();
     let store = Store::open(url).await?;
     let report = store
-        .import_inventory(&release, &documents, Timestamp::now())
+        .import_inventory(&release, &documents, &merged, Timestamp::now())
         .await?;
     store.close().await;
 
     let tally = |k: ChangeKind| report.changes.iter().filter(|c| c.kind == k).count();
     match args.output {
         Format::Json => {
-            let docs: Vec<_> = read
+            let docs: Vec<_> = summaries
                 .iter()
-                .map(|r| {
+                .map(|d| {
                     json!({
-                        "name": r.name,
-                        "format": r.document.format.name(),
-                        "digest": r.document.digest,
-                        "components": r.document.inventory.components.len(),
-                        "evidence": r.document.inventory.evidence.len(),
-                        "includes": r.document.inventory.includes,
-                        "warnings": r.document.inventory.warnings,
+                        "name": d.name,
+                        "format": d.format.name(),
+                        "digest": d.digest,
+                        "components": d.components,
+                        "evidence": d.evidence,
+                        "includes": d.includes,
+                        "warnings": d.warnings,
                     })
                 })
                 .collect();
@@ -330,15 +357,14 @@ async fn import(args: InventoryImportArgs, url: &str) -> anyhow::Result<Outcome>
             );
         }
         Format::Text => {
-            let rows: Vec<[String; 4]> = read
+            let rows: Vec<[String; 4]> = summaries
                 .iter()
-                .map(|r| {
-                    let inv = &r.document.inventory;
+                .map(|d| {
                     [
-                        r.name.clone(),
-                        r.document.format.name().to_owned(),
-                        count_phrase(inv.components.len(), "component"),
-                        describe_extras(&r.document),
+                        d.name.clone(),
+                        d.format.name().to_owned(),
+                        count_phrase(d.components, "component"),
+                        describe_extras(d),
                     ]
                 })
                 .collect();
@@ -350,10 +376,7 @@ async fn import(args: InventoryImportArgs, url: &str) -> anyhow::Result<Outcome>
                     terminal_safe(&s.reason)
                 );
             }
-            let warnings: Vec<&Warning> = read
-                .iter()
-                .flat_map(|r| &r.document.inventory.warnings)
-                .collect();
+            let warnings: Vec<&Warning> = summaries.iter().flat_map(|d| &d.warnings).collect();
             for w in warnings.iter().take(SHOWN_WARNINGS) {
                 eprintln!("warning: {}", terminal_safe(&w.to_string()));
             }
@@ -363,11 +386,11 @@ async fn import(args: InventoryImportArgs, url: &str) -> anyhow::Result<Outcome>
                     warnings.len() - SHOWN_WARNINGS
                 );
             }
-            for r in &read {
-                for include in &r.document.inventory.includes {
+            for d in &summaries {
+                for include in &d.includes {
                     println!(
                         "note: {} includes {}, which was not read; name it to import it",
-                        terminal_safe(&r.name),
+                        terminal_safe(&d.name),
                         terminal_safe(include)
                     );
                 }
@@ -401,23 +424,29 @@ fn count_phrase(n: usize, what: &str) -> String {
     }
 }
 
+/// What the report says of one document after its inventory joined the release's.
+struct Summary {
+    name: String,
+    format: InventoryFormat,
+    digest: String,
+    components: usize,
+    dev: usize,
+    evidence: usize,
+    warnings: Vec<Warning>,
+    includes: Vec<String>,
+}
+
 /// "12 dev, 3 scanner findings, 2 warnings" for a document's line.
-fn describe_extras(doc: &Document) -> String {
-    let inv = &doc.inventory;
+fn describe_extras(d: &Summary) -> String {
     let mut parts = Vec::new();
-    let dev = inv
-        .components
-        .iter()
-        .filter(|c| c.scope == Some(Scope::Dev))
-        .count();
-    if dev > 0 {
-        parts.push(format!("{dev} dev"));
+    if d.dev > 0 {
+        parts.push(format!("{} dev", d.dev));
     }
-    if !inv.evidence.is_empty() {
-        parts.push(count_phrase(inv.evidence.len(), "scanner finding"));
+    if d.evidence > 0 {
+        parts.push(count_phrase(d.evidence, "scanner finding"));
     }
-    if !inv.warnings.is_empty() {
-        parts.push(count_phrase(inv.warnings.len(), "warning"));
+    if !d.warnings.is_empty() {
+        parts.push(count_phrase(d.warnings.len(), "warning"));
     }
     parts.join(", ")
 }
