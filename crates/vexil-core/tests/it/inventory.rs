@@ -63,6 +63,40 @@ pub(crate) fn read_path(
     inventory::read(rel, &bytes, format, |p| std::fs::read(dir.join(p)).ok())
 }
 
+/// Reads a hand-made document `text` named `name` as the CLI would (`format` forced or
+/// detected); `companions` are the files beside it, by the relative path the format asks for.
+pub(crate) fn read_text(
+    name: &str,
+    text: &str,
+    format: Option<InventoryFormat>,
+    companions: &[(&str, &str)],
+) -> Result<Document, IngestError> {
+    inventory::read(name, text.as_bytes(), format, |path| {
+        companions
+            .iter()
+            .find(|(p, _)| *p == path)
+            .map(|(_, t)| t.as_bytes().to_vec())
+    })
+}
+
+/// A document's warnings, as printed.
+pub(crate) fn warnings(doc: &Document) -> Vec<String> {
+    doc.inventory
+        .warnings
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+/// A document's component purls, in order.
+pub(crate) fn purls(doc: &Document) -> Vec<&str> {
+    doc.inventory
+        .components
+        .iter()
+        .map(|c| c.purl.as_str())
+        .collect()
+}
+
 /// Reads `../shared/data/<rel>` (or `None`, after a notice, when ../shared is absent).
 pub(crate) fn read_shared(rel: &str) -> Option<Result<Document, IngestError>> {
     let path = shared::data(rel)?;

@@ -4,16 +4,11 @@ use vexil_core::ingest::IngestError;
 use vexil_core::ingest::inventory::{self, Document, InventoryFormat};
 use vexil_core::model::{Component, Scope};
 
-use crate::inventory::{golden_tree, read_shared};
+use crate::inventory::{golden_tree, read_shared, read_text, warnings};
 
 /// Reads an inline document as the CLI would, with inline companions (`(path, text)`).
 fn read(name: &str, text: &str, companions: &[(&str, &str)]) -> Result<Document, IngestError> {
-    inventory::read(name, text.as_bytes(), None, |path| {
-        companions
-            .iter()
-            .find(|(p, _)| *p == path)
-            .map(|(_, t)| t.as_bytes().to_vec())
-    })
+    read_text(name, text, None, companions)
 }
 
 fn ok(name: &str, text: &str, companions: &[(&str, &str)]) -> Document {
@@ -30,14 +25,6 @@ fn find<'a>(doc: &'a Document, name: &str) -> &'a Component {
         .iter()
         .find(|c| c.name == name)
         .unwrap_or_else(|| panic!("no component {name}"))
-}
-
-fn warnings(doc: &Document) -> Vec<String> {
-    doc.inventory
-        .warnings
-        .iter()
-        .map(ToString::to_string)
-        .collect()
 }
 
 // --- go.mod ----------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ use vexil_core::ingest::IngestError;
 use vexil_core::ingest::inventory::{self, Document, InventoryFormat};
 use vexil_core::model::{Component, Inventory, Scope};
 
-use crate::inventory::{golden_tree, read_shared};
+use crate::inventory::{golden_tree, read_shared, read_text};
 use crate::shared;
 
 const JS_FORMATS: &[InventoryFormat] = &[
@@ -28,7 +28,7 @@ fn shared_inventory(rel: &str) -> Option<Inventory> {
 
 /// Reads hand-made text as `name`, detected from its content (or forced to `format`).
 fn read(name: &str, text: &str, format: Option<InventoryFormat>) -> Result<Document, IngestError> {
-    inventory::read(name, text.as_bytes(), format, |_| None)
+    read_text(name, text, format, &[])
 }
 
 fn ok(name: &str, text: &str) -> Inventory {

@@ -1,6 +1,6 @@
 //! Golden and bad-input tests of the Cargo, Python and Ruby lockfile parsers.
 
-use crate::inventory::golden_tree;
+use crate::inventory::{golden_tree, purls, read_text, warnings};
 
 #[test]
 fn cargo_lock_golden() {
@@ -146,17 +146,12 @@ fn real_files_spot_counts() {
 // Hand-made inputs: formats' corners the real files do not have, and bad input.
 
 use vexil_core::ingest::IngestError;
-use vexil_core::ingest::inventory::{self, Document, InventoryFormat};
+use vexil_core::ingest::inventory::{Document, InventoryFormat};
 use vexil_core::model::Scope;
 
 /// Reads `text` as the CLI would, detecting the format; `companions` are the files beside it.
 fn read_with(name: &str, text: &str, companions: &[(&str, &str)]) -> Result<Document, IngestError> {
-    inventory::read(name, text.as_bytes(), None, |p| {
-        companions
-            .iter()
-            .find(|(n, _)| *n == p)
-            .map(|(_, t)| t.as_bytes().to_vec())
-    })
+    read_text(name, text, None, companions)
 }
 
 fn read(name: &str, text: &str) -> Result<Document, IngestError> {
@@ -165,23 +160,7 @@ fn read(name: &str, text: &str) -> Result<Document, IngestError> {
 
 /// Reads `text` forced to `format`, as `--format` does.
 fn read_as(format: InventoryFormat, name: &str, text: &str) -> Result<Document, IngestError> {
-    inventory::read(name, text.as_bytes(), Some(format), |_| None)
-}
-
-fn purls(doc: &Document) -> Vec<&str> {
-    doc.inventory
-        .components
-        .iter()
-        .map(|c| c.purl.as_str())
-        .collect()
-}
-
-fn warnings(doc: &Document) -> Vec<String> {
-    doc.inventory
-        .warnings
-        .iter()
-        .map(ToString::to_string)
-        .collect()
+    read_text(name, text, Some(format), &[])
 }
 
 fn edges(doc: &Document) -> Vec<String> {

@@ -4,7 +4,7 @@
 use vexil_core::ingest::IngestError;
 use vexil_core::ingest::inventory::{self, Document, InventoryFormat};
 
-use crate::inventory::{golden_tree, read_shared};
+use crate::inventory::{golden_tree, purls, read_shared, read_text, warnings};
 
 #[test]
 fn dpkg_golden() {
@@ -35,12 +35,7 @@ fn rpm_golden() {
 
 /// Reads an inline document as the CLI would, with inline companions (`(path, text)`).
 fn read(name: &str, text: &str, companions: &[(&str, &str)]) -> Result<Document, IngestError> {
-    inventory::read(name, text.as_bytes(), None, |path| {
-        companions
-            .iter()
-            .find(|(p, _)| *p == path)
-            .map(|(_, t)| t.as_bytes().to_vec())
-    })
+    read_text(name, text, None, companions)
 }
 
 fn ok(name: &str, text: &str, companions: &[(&str, &str)]) -> Document {
@@ -49,22 +44,6 @@ fn ok(name: &str, text: &str, companions: &[(&str, &str)]) -> Document {
 
 fn err(name: &str, text: &str) -> String {
     read(name, text, &[]).unwrap_err().to_string()
-}
-
-fn purls(doc: &Document) -> Vec<&str> {
-    doc.inventory
-        .components
-        .iter()
-        .map(|c| c.purl.as_str())
-        .collect()
-}
-
-fn warnings(doc: &Document) -> Vec<String> {
-    doc.inventory
-        .warnings
-        .iter()
-        .map(ToString::to_string)
-        .collect()
 }
 
 const DEBIAN_12: &str = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n";

@@ -7,12 +7,12 @@ use vexil_core::ingest::IngestError;
 use vexil_core::ingest::inventory::{self, Document, Family, InventoryFormat};
 use vexil_core::model::Scope;
 
-use crate::inventory::{golden_tree, read_shared};
+use crate::inventory::{golden_tree, read_shared, read_text, warnings};
 use crate::shared;
 
 /// Reads an inline document as the CLI would (detected, or with `--format`).
 fn read(name: &str, text: &str, format: Option<InventoryFormat>) -> Result<Document, IngestError> {
-    inventory::read(name, text.as_bytes(), format, |_| None)
+    read_text(name, text, format, &[])
 }
 
 fn error(name: &str, text: &str, format: Option<InventoryFormat>) -> String {
@@ -31,14 +31,6 @@ fn snapshot(name: &str, out: &str) {
     }, {
         insta::assert_snapshot!(format!("sbom__inline__{name}"), out);
     });
-}
-
-fn warnings(doc: &Document) -> Vec<String> {
-    doc.inventory
-        .warnings
-        .iter()
-        .map(ToString::to_string)
-        .collect()
 }
 
 #[test]

@@ -1,26 +1,18 @@
 //! Golden and bad-input tests of the Trivy, Grype and osv-scanner parsers.
 
 use vexil_core::ingest::IngestError;
-use vexil_core::ingest::inventory::{self, Document, InventoryFormat};
+use vexil_core::ingest::inventory::{Document, InventoryFormat};
 use vexil_core::model::Scope;
 
-use crate::inventory::{golden_tree, read_shared};
+use crate::inventory::{golden_tree, read_shared, read_text, warnings};
 
 /// Reads an inline document as the CLI does (detected, or `format` forced).
 fn read(text: &str, format: Option<InventoryFormat>) -> Result<Document, IngestError> {
-    inventory::read("bad.json", text.as_bytes(), format, |_| None)
+    read_text("bad.json", text, format, &[])
 }
 
 fn error(text: &str, format: InventoryFormat) -> String {
     read(text, Some(format)).unwrap_err().to_string()
-}
-
-fn warnings(doc: &Document) -> Vec<String> {
-    doc.inventory
-        .warnings
-        .iter()
-        .map(ToString::to_string)
-        .collect()
 }
 
 #[test]

@@ -1,14 +1,14 @@
 //! Golden and bad-input tests of the govulncheck, pip-audit, npm audit and cargo-audit parsers.
 
 use vexil_core::ingest::IngestError;
-use vexil_core::ingest::inventory::{self, Document, InventoryFormat, Source};
+use vexil_core::ingest::inventory::{Document, InventoryFormat, Source};
 use vexil_core::model::{Inventory, ScannerFinding, Scope};
 
-use crate::inventory::{golden_tree, read_shared};
+use crate::inventory::{golden_tree, read_shared, read_text};
 
 /// Reads `text` as the CLI does (detected from its content).
 fn read(name: &str, text: &str) -> Result<Document, IngestError> {
-    inventory::read(name, text.as_bytes(), None, |_| None)
+    read_text(name, text, None, &[])
 }
 
 /// Parses `text` as `format` (as `--format` does), without detection.
