@@ -314,6 +314,16 @@ fn bad_input_is_refused_and_changes_nothing() {
             "bomb.xml",
         ),
     ];
+    // A gigabyte-class document is refused from its size, before a byte is read (sparse file).
+    let huge = dir.path().join("huge.cdx.json");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(300 << 20)
+        .unwrap();
+    let cases: Vec<(std::path::PathBuf, &str)> = cases
+        .into_iter()
+        .chain([(huge, "inventory documents over 256 MiB are refused")])
+        .collect();
     for url in databases(dir.path(), "bad") {
         vexil(&url)
             .args(["inventory", "import", "svc@1"])
