@@ -4,4 +4,7 @@
 //! values: no file, network or database access, no clock, no environment.
 
 pub mod ingest;
+/// `match` is a Rust keyword: the folder is `match/`, the module `matching`.
+#[path = "match/mod.rs"]
+pub mod matching;
 pub mod model;
