@@ -9,7 +9,10 @@ use assert_cmd::Command;
 pub(crate) fn databases(dir: &Path, test: &str) -> Vec<String> {
     let mut urls = vec![format!("sqlite://{}", dir.join("vexil.db").display())];
     if let Ok(admin) = std::env::var("VEXIL_TEST_POSTGRES_URL") {
-        let db = format!("vexil_cli_{}_{test}", std::process::id());
+        // Unique per call: tests of different files may share a name, never a database.
+        static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let db = format!("vexil_cli_{}_{n}_{test}", std::process::id());
         let runtime = tokio::runtime::Runtime::new().unwrap();
         runtime.block_on(async {
             let pool = sqlx::PgPool::connect(&admin).await.unwrap();
