@@ -147,3 +147,79 @@ pub(crate) fn golden_tree(dir: &str) -> Option<(usize, Vec<String>)> {
     }
     Some((ok, failed))
 }
+
+/// Every folder of real inventory documents has a golden test: a new folder in ../shared/data
+/// fails here until a `golden_tree` call covers it.
+#[test]
+fn every_inventory_folder_has_a_golden_test() {
+    const COVERED: &[&str] = &[
+        "lockfiles/bun-lock",
+        "lockfiles/cargo-lock",
+        "lockfiles/composer-lock",
+        "lockfiles/gemfile-lock",
+        "lockfiles/go-mod",
+        "lockfiles/gradle-lockfile",
+        "lockfiles/maven-pom",
+        "lockfiles/package-lock",
+        "lockfiles/pipfile-lock",
+        "lockfiles/pnpm-lock",
+        "lockfiles/poetry-lock",
+        "lockfiles/pylock-toml",
+        "lockfiles/requirements-txt",
+        "lockfiles/uv-lock",
+        "lockfiles/yarn-berry",
+        "lockfiles/yarn-v1",
+        "os-packages/apk",
+        "os-packages/dpkg",
+        "os-packages/rpm",
+        "sbom/cyclonedx",
+        "sbom/spdx",
+        "scanners/cargo-audit",
+        "scanners/govulncheck",
+        "scanners/grype",
+        "scanners/npm-audit",
+        "scanners/osv-scanner",
+        "scanners/pip-audit",
+        "scanners/trivy",
+    ];
+    let Some(root) = shared::data("") else {
+        return;
+    };
+    let mut found = Vec::new();
+    for family in ["lockfiles", "os-packages", "sbom", "scanners"] {
+        for entry in std::fs::read_dir(root.join(family)).unwrap() {
+            let entry = entry.unwrap();
+            if entry.path().is_dir() {
+                found.push(format!("{family}/{}", entry.file_name().to_string_lossy()));
+            }
+        }
+    }
+    found.sort();
+    assert_eq!(found, COVERED);
+    // And each listed folder is walked by some test file of this suite.
+    let sources: String = [
+        "inventory_lockfile_js.rs",
+        "inventory_lockfile_other.rs",
+        "inventory_lockfile_go_java.rs",
+        "inventory_os.rs",
+        "inventory_sbom.rs",
+        "inventory_scanner.rs",
+        "inventory_scanner_small.rs",
+    ]
+    .iter()
+    .map(|f| {
+        std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/it")
+                .join(f),
+        )
+        .unwrap()
+    })
+    .collect();
+    for folder in COVERED {
+        assert!(
+            sources.contains(&format!("golden_tree(\"{folder}\")")),
+            "{folder} has no golden_tree test"
+        );
+    }
+}
