@@ -5,7 +5,10 @@ fresh SQLite database (process start, schema migration and commit included), the
 same release again (replace + history). Prints a Markdown table for docs/benchmarks.md.
 
 Usage: cargo build --release -p vexil && scripts/bench-inventory.py [RUNS]
+With VEXIL_BENCH_POSTGRES_URL=postgres://USER@HOST:PORT/postgres set (and `psql` on PATH), the
+generated inputs are also imported into a fresh PostgreSQL database per run.
 """
+import os
 import json
 import statistics
 import subprocess
@@ -43,18 +46,41 @@ def run(db: str, release: str, path: Path) -> tuple[float, int]:
     return elapsed, json.loads(out.stdout)["components"]
 
 
-def main() -> None:
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 9
-    subprocess.run([sys.executable, str(ROOT / "scripts/gen-inventory-bench.py"), str(INPUTS)], check=True)
-    print("| input | components | first import (median of %d) | components/s | re-import (replace) |" % runs)
+class Database:
+    """A fresh database for one run: a SQLite file in a temporary folder, or a new PostgreSQL
+    database on the server named by VEXIL_BENCH_POSTGRES_URL."""
+
+    counter = 0
+
+    def __init__(self, postgres: str | None):
+        self.postgres = postgres
+
+    def __enter__(self) -> str:
+        if self.postgres is None:
+            self.tmp = tempfile.TemporaryDirectory()
+            return f"sqlite://{self.tmp.name}/vexil.db"
+        Database.counter += 1
+        self.name = f"vexil_bench_{os.getpid()}_{Database.counter}"
+        subprocess.run(["psql", self.postgres, "-qc", f"CREATE DATABASE {self.name}"], check=True)
+        return self.postgres.rsplit("/", 1)[0] + "/" + self.name
+
+    def __exit__(self, *exc) -> None:
+        if self.postgres is None:
+            self.tmp.cleanup()
+        else:
+            subprocess.run(["psql", self.postgres, "-qc", f"DROP DATABASE {self.name}"], check=True)
+
+
+def generated(runs: int, postgres: str | None) -> None:
+    backend = "PostgreSQL" if postgres else "SQLite"
+    print(f"| input ({backend}) | components | first import (median of {runs}) | components/s | re-import (replace) |")
     print("|---|---:|---:|---:|---:|")
     for name in ["bom-10k.cdx.json", "package-lock.json"]:
         path = INPUTS / name
         first, again = [], []
         count = 0
-        for i in range(runs):
-            with tempfile.TemporaryDirectory() as tmp:
-                db = f"sqlite://{tmp}/vexil.db"
+        for _ in range(runs):
+            with Database(postgres) as db:
                 t, count = run(db, "bench@1", path)
                 first.append(t)
                 t, _ = run(db, "bench@1", path)
@@ -64,6 +90,16 @@ def main() -> None:
             f"| {name} | {count} | {m * 1000:.0f} ms (min {min(first) * 1000:.0f}, max {max(first) * 1000:.0f}) "
             f"| {count / m:,.0f} | {statistics.median(again) * 1000:.0f} ms |"
         )
+
+
+def main() -> None:
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 9
+    subprocess.run([sys.executable, str(ROOT / "scripts/gen-inventory-bench.py"), str(INPUTS)], check=True)
+    generated(runs, None)
+    postgres = os.environ.get("VEXIL_BENCH_POSTGRES_URL")
+    if postgres:
+        print()
+        generated(runs, postgres)
     if not SHARED.exists():
         print(f"skipped real files: {SHARED} is absent")
         return
