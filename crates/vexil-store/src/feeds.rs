@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use jiff::Timestamp;
 use vexil_core::ingest::feed::{Document, FeedKind, Records};
+use vexil_core::matching::lookup_name;
 use vexil_core::model::Advisory;
 
 use crate::StoreError;
@@ -122,13 +123,13 @@ pub struct Import {
     bulk_expected: bool,
 }
 
-/// Indexes of the advisory tables, as `migrations/*/0001_feeds.sql` creates them. A bulk load
+/// Indexes of the advisory tables, as `migrations/*/0001_feeds.sql` (and `0004`) create them. A bulk load
 /// into empty tables drops them first and rebuilds them once at the end, which is several times
 /// cheaper than maintaining them row by row.
 const SECONDARY_INDEXES: &[(&str, &str)] = &[
     (
         "advisory_packages_lookup",
-        "CREATE INDEX advisory_packages_lookup ON advisory_packages (ecosystem, name)",
+        "CREATE INDEX advisory_packages_lookup ON advisory_packages (lookup_name, ecosystem)",
     ),
     (
         "advisory_packages_owner",
@@ -323,7 +324,10 @@ const TABLES: &[(&str, &str)] = &[
         "advisories",
         "feed, id, modified, published, withdrawn, malicious, source, body",
     ),
-    ("advisory_packages", "feed, advisory_id, ecosystem, name"),
+    (
+        "advisory_packages",
+        "feed, advisory_id, ecosystem, name, lookup_name",
+    ),
     ("aliases", "feed, advisory_id, alias"),
     ("kev", "cve, date_added, due_date, ransomware, body"),
     ("epss", "cve, epss, percentile, model_version, score_date"),
@@ -422,6 +426,47 @@ impl Store {
             indexes_dropped: false,
             bulk_expected: false,
         })
+    }
+
+    /// Every stored advisory that names a package with one of these lookup names (see
+    /// [`vexil_core::matching::lookup_name`]): the candidates a matcher then decides on, each
+    /// once, in (feed, id) order.
+    pub async fn advisories_named(
+        &self,
+        lookup_names: &[String],
+    ) -> Result<Vec<Advisory>, StoreError> {
+        let mut names: Vec<&str> = lookup_names.iter().map(String::as_str).collect();
+        names.sort_unstable();
+        names.dedup();
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for chunk in names.chunks(CHUNK) {
+            let rows: Vec<(String, String, String)> = dispatch!(&self.db, pool => {
+                let mut q = sqlx::QueryBuilder::new(
+                    "SELECT a.feed, a.id, a.body FROM advisories a WHERE EXISTS (SELECT 1 FROM \
+                     advisory_packages p WHERE p.feed = a.feed AND p.advisory_id = a.id AND \
+                     p.lookup_name IN (",
+                );
+                let mut list = q.separated(", ");
+                for name in chunk {
+                    list.push_bind(*name);
+                }
+                q.push("))");
+                q.build_query_as().fetch_all(pool).await.doing("looking up advisories by package")?
+            });
+            for (feed, id, body) in rows {
+                if seen.insert((feed, id)) {
+                    out.push(
+                        serde_json::from_str(&body).map_err(|e| StoreError::Corrupt {
+                            what: "advisory",
+                            detail: e.to_string(),
+                        })?,
+                    );
+                }
+            }
+        }
+        out.sort_by(|a: &Advisory, b| (a.feed, &a.id).cmp(&(b.feed, &b.id)));
+        Ok(out)
     }
 
     /// Per feed: records held, newest `modified`, and the last import's time, source and digest.
@@ -795,23 +840,30 @@ macro_rules! backend_impl {
                     }
                     q.build().execute(&mut **tx).await.doing("writing advisories")?;
                 }
-                let packages: Vec<(&str, &str, &str)> = writes
+                let packages: Vec<(&str, &str, &str, String)> = writes
                     .iter()
                     .flat_map(|a| {
                         let mut seen = std::collections::BTreeSet::new();
                         a.affected.iter().filter_map(move |af| {
                             let p = af.package.as_ref()?;
                             seen.insert((p.ecosystem.as_str(), p.name.as_str()))
-                                .then_some((a.id.as_str(), p.ecosystem.as_str(), p.name.as_str()))
+                                .then(|| {
+                                    let lookup = lookup_name(&p.ecosystem, &p.name);
+                                    (a.id.as_str(), p.ecosystem.as_str(), p.name.as_str(), lookup)
+                                })
                         })
                     })
                     .collect();
                 for chunk in packages.chunks(CHUNK) {
                     let mut q = QueryBuilder::<$db>::new(
-                        "INSERT INTO advisory_packages (feed, advisory_id, ecosystem, name) ",
+                        "INSERT INTO advisory_packages (feed, advisory_id, ecosystem, name, lookup_name) ",
                     );
-                    q.push_values(chunk, |mut row, (id, eco, name)| {
-                        row.push_bind(feed).push_bind(*id).push_bind(*eco).push_bind(*name);
+                    q.push_values(chunk, |mut row, (id, eco, name, lookup)| {
+                        row.push_bind(feed)
+                            .push_bind(*id)
+                            .push_bind(*eco)
+                            .push_bind(*name)
+                            .push_bind(lookup.as_str());
                     });
                     q.build().execute(&mut **tx).await.doing("indexing advisory packages")?;
                 }

@@ -88,3 +88,16 @@ pub struct Match {
     pub informational: Option<String>,
     pub explanation: Explanation,
 }
+
+/// The name advisories are looked up by: lowercase, and PEP 503-normalised for PyPI, so that
+/// `Django`, `django` and `zope_interface`/`zope.interface` find each other. A lookup finds
+/// candidates; whether an advisory package really names a component is decided exactly by
+/// [`package::concerns`].
+pub fn lookup_name(ecosystem: &str, name: &str) -> String {
+    let base = ecosystem.split(':').next().unwrap_or(ecosystem);
+    if base.eq_ignore_ascii_case("PyPI") {
+        crate::model::purl::normalize_pypi(name)
+    } else {
+        name.to_lowercase()
+    }
+}

@@ -299,3 +299,34 @@ async fn install_failing_trigger(backend: &backends::TestStore) {
         pool.close().await;
     }
 }
+
+/// Advisories are found by a component's normalised package name, whatever spelling the feed
+/// used (PyPI `Demo_Pkg` is `demo-pkg`), each once.
+#[tokio::test]
+async fn advisories_are_looked_up_by_normalised_name() {
+    for t in backends::all().await {
+        let record = br#"{"id":"PYSEC-1","modified":"2026-01-01T00:00:00Z","affected":[
+            {"package":{"ecosystem":"PyPI","name":"Demo_Pkg"},"versions":["1.0"]},
+            {"package":{"ecosystem":"PyPI","name":"demo.pkg"},"versions":["2.0"]}]}"#;
+        import_one(&t.store, &doc(FeedKind::Osv, "pysec.json", record)).await;
+        import_one(
+            &t.store,
+            &osv_doc("other.json", "GHSA-1", "2026-01-01T00:00:00Z", "x"),
+        )
+        .await;
+        let found = t
+            .store
+            .advisories_named(&["demo-pkg".to_owned(), "nothing".to_owned()])
+            .await
+            .unwrap();
+        let ids: Vec<&str> = found.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, ["PYSEC-1"], "{}", t.name);
+        let found = t
+            .store
+            .advisories_named(&["demo".to_owned()])
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 1, "{}", t.name);
+        assert_eq!(found[0].id, "GHSA-1");
+    }
+}
