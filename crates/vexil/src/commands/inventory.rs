@@ -50,7 +50,7 @@ struct Candidate {
 
 /// A file a walk passed over, and why.
 #[derive(serde::Serialize)]
-struct Skipped {
+pub(crate) struct Skipped {
     path: String,
     reason: String,
 }
@@ -239,19 +239,36 @@ fn normalise(path: &Path) -> PathBuf {
     out
 }
 
-async fn import(args: InventoryImportArgs, url: &str) -> anyhow::Result<Outcome> {
-    let release = release_arg(&args.release)?;
-    let forced = match args.format.as_str() {
-        "auto" => None,
-        name => Some(InventoryFormat::from_name(name).ok_or_else(|| {
+/// The documents a list of paths gave: each one's summary for the report, their inventories,
+/// and the walked files passed over.
+pub(crate) struct Documents {
+    pub(crate) summaries: Vec<Summary>,
+    pub(crate) inventories: Vec<Inventory>,
+    pub(crate) skipped: Vec<Skipped>,
+}
+
+/// `--format auto|NAME` for inventory documents.
+pub(crate) fn format_arg(name: &str) -> anyhow::Result<Option<InventoryFormat>> {
+    match name {
+        "auto" => Ok(None),
+        name => Ok(Some(InventoryFormat::from_name(name).ok_or_else(|| {
             let names: Vec<&str> = InventoryFormat::ALL.iter().map(|f| f.name()).collect();
             InputError(format!(
                 "unknown format `{name}`; expected auto or one of {}",
                 names.join(", ")
             ))
-        })?),
-    };
-    let files = candidates(&args.files)?;
+        })?)),
+    }
+}
+
+/// Reads every file (walking directories) and parses it; any failure is an error naming every
+/// file that failed, after `then` (what the caller will not do: "nothing was imported").
+pub(crate) async fn read_documents(
+    paths: &[PathBuf],
+    forced: Option<InventoryFormat>,
+    then: &str,
+) -> anyhow::Result<Documents> {
+    let files = candidates(paths)?;
     let (read, skipped, mut errors) =
         tokio::task::spawn_blocking(move || read_all(&files, forced)).await??;
     if !errors.is_empty() {
@@ -265,25 +282,17 @@ async fn import(args: InventoryImportArgs, url: &str) -> anyhow::Result<Outcome>
         } else {
             format!("{count} files")
         };
-        return Err(first.context(format!(
-            "{what} could not be read; nothing was imported and {release} is unchanged"
-        )));
+        return Err(first.context(format!("{what} could not be read; {then}")));
     }
     if read.is_empty() {
-        for s in &skipped {
-            eprintln!(
-                "skipped {}: {}",
-                terminal_safe(&s.path),
-                terminal_safe(&s.reason)
-            );
-        }
+        print_skipped(&skipped);
         return Err(InputError(format!(
             "no inventory documents among {}; `vexil inventory import --help` lists the formats Vexil reads",
-            args.files.iter().map(|p| format!("`{}`", p.display())).collect::<Vec<_>>().join(", ")
+            paths.iter().map(|p| format!("`{}`", p.display())).collect::<Vec<_>>().join(", ")
         ))
         .into());
     }
-    // Each document's summary stays for the report; the inventories move into one.
+    // Each document's summary stays for the report; the inventories move out.
     let mut inventories = Vec::with_capacity(read.len());
     let summaries: Vec<Summary> = read
         .into_iter()
@@ -307,6 +316,33 @@ async fn import(args: InventoryImportArgs, url: &str) -> anyhow::Result<Outcome>
             summary
         })
         .collect();
+    Ok(Documents {
+        summaries,
+        inventories,
+        skipped,
+    })
+}
+
+/// "skipped PATH: REASON" for each walked file passed over, on stderr.
+pub(crate) fn print_skipped(skipped: &[Skipped]) {
+    for s in skipped {
+        eprintln!(
+            "skipped {}: {}",
+            terminal_safe(&s.path),
+            terminal_safe(&s.reason)
+        );
+    }
+}
+
+async fn import(args: InventoryImportArgs, url: &str) -> anyhow::Result<Outcome> {
+    let release = release_arg(&args.release)?;
+    let forced = format_arg(&args.format)?;
+    let then = format!("nothing was imported and {release} is unchanged");
+    let Documents {
+        summaries,
+        inventories,
+        skipped,
+    } = read_documents(&args.files, forced, &then).await?;
     let merged = Inventory::union(inventories);
     let documents: Vec<NewDocument<'_>> = summaries
         .iter()
@@ -425,7 +461,7 @@ fn count_phrase(n: usize, what: &str) -> String {
 }
 
 /// What the report says of one document after its inventory joined the release's.
-struct Summary {
+pub(crate) struct Summary {
     name: String,
     format: InventoryFormat,
     digest: String,
