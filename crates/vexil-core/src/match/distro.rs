@@ -456,7 +456,11 @@ impl Judge<'_> {
             }
             Judgement::Unknown(why) => why.clone(),
         };
-        format!("{sentence}{notes}.")
+        if notes.is_empty() && sentence.ends_with(['.', '?']) {
+            sentence
+        } else {
+            format!("{sentence}{notes}.")
+        }
     }
 }
 

@@ -43,7 +43,11 @@ impl<'a> Cpe<'a> {
         let mut i = 0;
         while i <= bytes.len() {
             match bytes.get(i) {
-                Some(b'\\') => i += 1,
+                // An escaped character never separates; a lone `\` at the end stays in the value.
+                Some(b'\\') => {
+                    i = (i + 2).min(bytes.len());
+                    continue;
+                }
                 Some(b':') | None => {
                     let slot = attributes.get_mut(index)?;
                     let value = rest.get(start..i)?;
@@ -706,6 +710,8 @@ mod tests {
             ("a", "1.0.2k", "*")
         );
         assert!(Cpe::parse("openssl").is_none());
+        assert_eq!(Cpe::parse(r"cpe:2.3:a:b:c\").unwrap().get(2), r"c\");
+        assert!(Cpe::parse("cpe:2.3:a:b:c:1:*:*:*:*:*:*:*:extra").is_none());
     }
 
     #[test]
