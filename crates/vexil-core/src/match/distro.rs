@@ -276,7 +276,14 @@ impl Judge<'_> {
                 Judgement::Unknown(self.unknown_release.to_owned()),
             ));
         };
-        let release = normalise(release);
+        let written = release;
+        let release = normalise(written);
+        // Named as the advisory names releases: the tracker's codename, secdb's `v3.18`.
+        let shown = if self.family == "Debian" {
+            release
+        } else {
+            written
+        };
         let mine: Vec<&Affected> = named
             .iter()
             .filter(|(r, _)| normalise(r).eq_ignore_ascii_case(release))
@@ -284,14 +291,14 @@ impl Judge<'_> {
             .collect();
         let package = match mine.first().and_then(|a| a.package.as_ref()) {
             Some(p) => format!("{}/{}", p.ecosystem, p.name),
-            None if release.is_empty() => format!("{}/{}", self.family, self.name),
-            None => format!("{}:{release}/{}", self.family, self.name),
+            None if shown.is_empty() => format!("{}/{}", self.family, self.name),
+            None => format!("{}:{shown}/{}", self.family, self.name),
         };
         let mut steps = std::mem::take(&mut self.context);
         if mine.is_empty() {
             steps.push(format!("the advisory names {}", releases_of(&named)));
             let reason = format!(
-                "the advisory names {} for other releases ({}) but says nothing for {release}{}",
+                "the advisory names {} for other releases ({}) but says nothing for {shown}{}",
                 self.name,
                 release_names(&named),
                 if self.scheme == Scheme::Apk {

@@ -261,8 +261,10 @@ struct Evidence {
     steps: Vec<String>,
     /// Rendered criteria (with bounds) that named the component's product.
     ranges: Vec<String>,
-    /// Why a criterion or platform could not be decided.
+    /// Why a criterion could not be decided.
     unknowns: Vec<String>,
+    /// Platform criteria (`vulnerable: false`) that no CPE of the component shows.
+    platforms: Vec<String>,
     /// `versionEndExcluding` of criteria the version is in range of (the fix to name).
     fixes_ahead: Vec<String>,
     /// Ends of ranges the version is at or past (`versionEndExcluding`, or `None` for
@@ -428,10 +430,9 @@ fn judge_criterion(m: &CpeMatch, subjects: &[Subject<'_>], evidence: &mut Eviden
             "platform {} is not among the component's CPEs",
             m.criteria
         ));
-        evidence.unknowns.push(format!(
-            "the configuration also requires {}, which the component's CPEs do not show",
-            m.criteria
-        ));
+        if !evidence.platforms.contains(&m.criteria) {
+            evidence.platforms.push(m.criteria.clone());
+        }
     }
     truth
 }
@@ -652,6 +653,17 @@ fn verdict(advisory: &Advisory, truth: Truth, evidence: Evidence) -> Match {
         Truth::Maybe | Truth::Other => {
             let mut why = evidence.unknowns.clone();
             why.dedup();
+            if !evidence.platforms.is_empty() {
+                why.push(format!(
+                    "the configuration also needs {}{}, which the component's CPEs do not show",
+                    if evidence.platforms.len() > 1 {
+                        "one of "
+                    } else {
+                        ""
+                    },
+                    evidence.platforms.join(", ")
+                ));
+            }
             let reason = if why.is_empty() {
                 format!("{package} {shown}: the CPE configurations cannot be decided.")
             } else {

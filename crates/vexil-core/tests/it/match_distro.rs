@@ -677,6 +677,8 @@ fn alpine_fix_is_scoped_to_the_branch() {
                 "{}",
                 m.explanation.reason
             );
+            assert!(m.explanation.reason.contains("says nothing for v3.6"));
+            assert_eq!(m.explanation.package, format!("Alpine:v3.6/{name}"));
         }
     }
     // 287 (id, package) pairs fixed at different versions on v3.7 and v3.8; for 280 of them
@@ -958,9 +960,13 @@ fn nvd_and_configurations_need_the_platform() {
     let ibm = "cpe:2.3:a:ibm:security_verify_privilege_on-premises:*:*:*:*:*:*:*:*";
     let windows = "cpe:2.3:o:microsoft:windows:10:*:*:*:*:*:*:*";
     let advisory = find(&all, "CVE-2022-22377");
+    let m = match_cpe(&cpe_component(Some("11.4"), &[ibm]), advisory).unwrap();
+    assert_eq!(m.verdict, Verdict::Unknown);
     assert_eq!(
-        verdict_of(&match_cpe(&cpe_component(Some("11.4"), &[ibm]), advisory)),
-        Some(Verdict::Unknown)
+        m.explanation.reason,
+        "cpe:2.3:a:ibm:security_verify_privilege_on-premises 11.4: the configuration also needs \
+         one of cpe:2.3:o:apple:macos:-:*:*:*:*:*:*:*, cpe:2.3:o:microsoft:windows:-:*:*:*:*:*:*:*, \
+         which the component's CPEs do not show."
     );
     assert_eq!(
         verdict_of(&match_cpe(
