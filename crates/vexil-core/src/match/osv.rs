@@ -585,13 +585,15 @@ fn walk(v: &Version, text: &str, points: &[Point<'_>], out: &mut Evaluation) {
             return;
         }
     }
-    let mut vulnerable = false;
-    let mut opened: Option<&Point<'_>> = None;
-    let mut closed: Option<&Point<'_>> = None;
+    let mut state = State::default();
     let mut first: Option<&Point<'_>> = None;
     let mut rest = points.len();
-    for (at, point) in points.iter().enumerate() {
+    let mut group = 0;
+    let mut at = 0;
+    while at < points.len() {
+        let point = &points[at];
         if point.kind == Kind::Limit {
+            at += 1;
             continue;
         }
         let Some(order) = compare_version(v, &point.bound) else {
@@ -607,37 +609,41 @@ fn walk(v: &Version, text: &str, points: &[Point<'_>], out: &mut Evaluation) {
             rest = at;
             break;
         }
-        match point.kind {
-            Kind::Introduced => {
-                out.steps.push(step(text, ">=", point));
-                vulnerable = true;
-                opened = Some(point);
-                closed = None;
-            }
-            Kind::Fixed => {
-                out.steps.push(step(text, ">=", point));
-                if vulnerable {
-                    vulnerable = false;
-                    closed = Some(point);
-                }
-            }
-            Kind::LastAffected if order == Ordering::Greater => {
-                out.steps.push(step(text, ">", point));
-                if vulnerable {
-                    vulnerable = false;
-                    closed = Some(point);
-                }
-            }
-            Kind::LastAffected => out.steps.push(step(text, "==", point)),
-            Kind::Limit => {}
+        let mut end = at + 1;
+        while end < points.len()
+            && compare(&points[end].bound, &point.bound) == Some(Ordering::Equal)
+        {
+            end += 1;
         }
+        // At one version, a fix first closes the interval open before it and an `introduced`
+        // then opens the next (`[0, 3.1.1)` and `[3.1.1, 3.1.3)`: 3.1.1 is affected); with none
+        // open, the `introduced` opens and its own fix closes (`introduced 0.10.0, fixed
+        // 0.10.0` is empty). The pseudocode's `sorted` leaves ties unordered.
+        group = at;
+        let closing_first = state.vulnerable;
+        for introducing in [!closing_first, closing_first] {
+            for p in &points[at..end] {
+                if p.kind != Kind::Limit && (p.kind == Kind::Introduced) == introducing {
+                    state.apply(p, order, text, &mut out.steps);
+                }
+            }
+        }
+        at = end;
     }
+    let State {
+        vulnerable,
+        opened,
+        closed,
+    } = state;
     let from = opened.map_or(String::new(), |p| introduced_text(p));
     if vulnerable {
         out.verdict = Verdict::Affected;
-        let exit = points[rest..]
-            .iter()
-            .find(|p| matches!(p.kind, Kind::Fixed | Kind::LastAffected));
+        // The way out: a `last_affected` at or above the version (one equal to it is in the
+        // last group walked), else the next `fixed` above it.
+        let exit = points[group..].iter().enumerate().find(|(j, p)| {
+            p.kind == Kind::LastAffected || (p.kind == Kind::Fixed && group + j >= rest)
+        });
+        let exit = exit.map(|(_, p)| p);
         out.reason = match exit {
             Some(p) if p.kind == Kind::Fixed => {
                 out.fixed_version = Some(p.text.to_owned());
@@ -664,6 +670,49 @@ fn walk(v: &Version, text: &str, points: &[Point<'_>], out: &mut Evaluation) {
             Some(p) => format!("{text} is before {}", introduced_text(p)),
             None => format!("{text} is in no affected interval of the range"),
         };
+    }
+}
+
+/// Where the walk stands: inside an interval or not, and the events that opened and closed it.
+#[derive(Default)]
+struct State<'p, 'a> {
+    vulnerable: bool,
+    opened: Option<&'p Point<'a>>,
+    closed: Option<&'p Point<'a>>,
+}
+
+impl<'p, 'a> State<'p, 'a> {
+    /// One event at or below the version (`order` is the version against the event), as the
+    /// pseudocode's loop body applies it.
+    fn apply(
+        &mut self,
+        point: &'p Point<'a>,
+        order: Ordering,
+        text: &str,
+        steps: &mut Vec<String>,
+    ) {
+        match point.kind {
+            Kind::Introduced => {
+                steps.push(step(text, ">=", point));
+                self.vulnerable = true;
+                self.opened = Some(point);
+                self.closed = None;
+            }
+            Kind::Fixed | Kind::LastAffected => {
+                let past = point.kind == Kind::Fixed || order == Ordering::Greater;
+                let op = match (point.kind, past) {
+                    (Kind::Fixed, _) => ">=",
+                    (_, true) => ">",
+                    _ => "==",
+                };
+                steps.push(step(text, op, point));
+                if past && self.vulnerable {
+                    self.vulnerable = false;
+                    self.closed = Some(point);
+                }
+            }
+            Kind::Limit => {}
+        }
     }
 }
 
@@ -734,11 +783,34 @@ mod tests {
     }
 
     #[test]
-    fn equal_introduced_and_fixed_is_an_empty_interval() {
-        let a = entry(RangeKind::Semver, vec![fix("1.0.0"), intro("1.0.0")]);
+    fn equal_versions_close_the_open_interval_before_opening_the_next() {
+        // RUSTSEC-2022-0012's last pair: an empty interval.
+        let empty = entry(RangeKind::Semver, vec![fix("1.0.0"), intro("1.0.0")]);
         assert_eq!(
-            evaluate("1.0.0", Scheme::Semver, &a).verdict,
+            evaluate("1.0.0", Scheme::Semver, &empty).verdict,
             Verdict::Fixed
+        );
+        // PYSEC-2022-236's shape: [0, 3.1.1) and [3.1.1, 3.1.3), the second written last.
+        let adjacent = entry(
+            RangeKind::Ecosystem,
+            vec![
+                intro("0"),
+                fix("3.1.1"),
+                intro("3.2.0"),
+                fix("3.2.2"),
+                intro("3.1.1"),
+                fix("3.1.3"),
+            ],
+        );
+        let verdict = |v: &str| evaluate(v, Scheme::Pep440, &adjacent).verdict;
+        assert_eq!(verdict("3.1.1"), Verdict::Affected);
+        assert_eq!(verdict("3.1.2"), Verdict::Affected);
+        assert_eq!(verdict("3.1.3"), Verdict::Fixed);
+        assert_eq!(
+            evaluate("3.1.1", Scheme::Pep440, &adjacent)
+                .fixed_version
+                .as_deref(),
+            Some("3.1.3")
         );
     }
 }

@@ -14,6 +14,7 @@ mod inventory_sbom;
 mod inventory_scanner;
 mod inventory_scanner_small;
 mod kev_epss;
+mod match_osv;
 mod nvd;
 mod osv;
 
