@@ -8,9 +8,8 @@
 //! a GIT range without a listed version).
 
 use std::cmp::Ordering;
-use std::str::FromStr;
 
-use vexil_version::{Ecosystem, ParseError, Scheme, Version};
+use vexil_version::{ParseError, Scheme, Version};
 
 use super::{Explanation, Match, Verdict, package};
 use crate::model::{Advisory, Affected, Component, Event, Package, Range, RangeKind};
@@ -143,9 +142,9 @@ fn evaluate_entry(version: Option<&str>, package: &Package, affected: &Affected)
         );
     };
     let base = package.ecosystem.split(':').next().unwrap_or_default();
-    match Ecosystem::from_str(base) {
-        Ok(ecosystem) => evaluate(version, ecosystem.scheme(), affected),
-        Err(_) => evaluate_unordered(version, affected, &package.ecosystem),
+    match package::ecosystem_named(base) {
+        Some(ecosystem) => evaluate(version, ecosystem.scheme(), affected),
+        None => evaluate_unordered(version, affected, &package.ecosystem),
     }
 }
 
@@ -161,7 +160,9 @@ fn evaluate_unordered(version: &str, affected: &Affected, ecosystem: &str) -> Ev
         .enumerate()
         .find(|(_, r)| r.kind != RangeKind::Git && every_version(r))
     {
-        return all_versions(i, range);
+        let mut e = all_versions(i, &mut Vec::new());
+        e.range = Some(render(range));
+        return e;
     }
     Evaluation::new(
         Verdict::Unknown,
@@ -178,8 +179,11 @@ fn evaluate_unordered(version: &str, affected: &Affected, ecosystem: &str) -> Ev
 ///
 /// - A version listed in `versions` (string equality, as the pseudocode says) is affected.
 /// - Each `SEMVER`/`ECOSYSTEM` range: events sorted by the ordering (`introduced: "0"` first,
-///   a `limit` containing `*` last; at equal versions `introduced` before `last_affected`
-///   before `fixed`), then walked as `IncludedInRanges` walks them, behind `BeforeLimits`.
+///   a `limit` containing `*` last), then walked as `IncludedInRanges` walks them, behind
+///   `BeforeLimits`. At one version, a `fixed` closes the interval open before it before an
+///   `introduced` opens the next (`[0, 3.1.1)` and `[3.1.1, 3.1.3)` affect 3.1.1), and with
+///   none open an `introduced` and its own `fixed` make an empty interval.
+/// - The steps are every range's comparisons, in order; the range shown is the deciding one.
 /// - `GIT` ranges need the repository's commit graph: only the `versions` list speaks for
 ///   them. An entry with only GIT ranges and an empty list is unknown; with a list, a version
 ///   not in it (compared also by the scheme's equality, so `v1.2` finds `1.2`) is not affected.
@@ -187,9 +191,11 @@ fn evaluate_unordered(version: &str, affected: &Affected, ecosystem: &str) -> Ev
 ///   the parse error as reason; an unparseable event makes its range unknown.
 pub fn evaluate(version: &str, scheme: Scheme, affected: &Affected) -> Evaluation {
     let mut installed = Installed::new(version);
-    let mut unknown: Option<Evaluation> = None;
-    let mut fixed: Option<Evaluation> = None;
-    let mut not_affected: Option<Evaluation> = None;
+    // The first range of each verdict, by index: the one shown when that verdict decides.
+    let mut unknown: Option<(usize, Evaluation)> = None;
+    let mut fixed: Option<(usize, Evaluation)> = None;
+    let mut not_affected: Option<(usize, Evaluation)> = None;
+    let mut steps: Vec<String> = Vec::new();
     let mut git_ranges = 0;
     let mut evaluated = 0;
     for (i, range) in affected.ranges.iter().enumerate() {
@@ -203,19 +209,23 @@ pub fn evaluate(version: &str, scheme: Scheme, affected: &Affected) -> Evaluatio
             RangeKind::Ecosystem => scheme,
         };
         evaluated += 1;
-        let evaluation = if every_version(range) {
-            all_versions(i, range)
+        let mut evaluation = if every_version(range) {
+            all_versions(i, &mut steps)
         } else {
-            evaluate_range(i, range, range_scheme, &mut installed)
+            evaluate_range(i, range, range_scheme, &mut installed, &mut steps)
         };
         let slot = match evaluation.verdict {
-            Verdict::Affected => return evaluation,
+            Verdict::Affected => {
+                evaluation.range = Some(render(range));
+                evaluation.steps = steps;
+                return evaluation;
+            }
             Verdict::Unknown => &mut unknown,
             Verdict::Fixed => &mut fixed,
             Verdict::NotAffected => &mut not_affected,
         };
         if slot.is_none() {
-            *slot = Some(evaluation);
+            *slot = Some((i, evaluation));
         }
     }
     if let Some(listed) = listed(version, affected) {
@@ -224,10 +234,14 @@ pub fn evaluate(version: &str, scheme: Scheme, affected: &Affected) -> Evaluatio
     if evaluated == 0 {
         return unranged(&mut installed, scheme, affected, git_ranges);
     }
-    let mut out = unknown
-        .or(fixed)
-        .or(not_affected)
-        .unwrap_or_else(|| Evaluation::new(Verdict::NotAffected, RANGES, String::new()));
+    let mut out = match unknown.or(fixed).or(not_affected) {
+        Some((i, mut out)) => {
+            out.range = affected.ranges.get(i).map(render);
+            out
+        }
+        None => Evaluation::new(Verdict::NotAffected, RANGES, "no range applies".to_owned()),
+    };
+    out.steps = steps;
     if git_ranges > 0 {
         out.steps.push(format!(
             "{git_ranges} GIT range(s) not evaluated: they need the repository's commit graph"
@@ -350,23 +364,21 @@ fn every_version(range: &Range) -> bool {
             .all(|e| matches!(e, Event::Introduced(v) if v.trim() == "0"))
 }
 
-fn all_versions(i: usize, range: &Range) -> Evaluation {
-    let mut e = Evaluation::new(
-        Verdict::Affected,
-        RANGES,
-        "every version is affected (introduced 0, no fix)".to_owned(),
-    );
-    e.range = Some(render(range));
-    e.steps.push(format!(
+fn all_versions(i: usize, steps: &mut Vec<String>) -> Evaluation {
+    steps.push(format!(
         "range {}: introduced 0 and nothing after it",
         i + 1
     ));
-    e
+    Evaluation::new(
+        Verdict::Affected,
+        RANGES,
+        "every version is affected (introduced 0, no fix)".to_owned(),
+    )
 }
 
 /// The events as written: `introduced 0, fixed 1.2.5`.
 fn render(range: &Range) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(range.events.len() * 24);
     for (i, event) in range.events.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
@@ -475,11 +487,25 @@ fn evaluate_range(
     range: &Range,
     scheme: Scheme,
     installed: &mut Installed<'_>,
+    steps: &mut Vec<String>,
 ) -> Evaluation {
-    let text = installed.text;
     let mut out = Evaluation::new(Verdict::Unknown, RANGES, String::new());
-    out.range = Some(render(range));
     out.scheme = Some(scheme);
+    // The walk writes its steps straight into the entry's.
+    out.steps = std::mem::take(steps);
+    walk_range(i, range, scheme, installed, &mut out);
+    *steps = std::mem::take(&mut out.steps);
+    out
+}
+
+fn walk_range(
+    i: usize,
+    range: &Range,
+    scheme: Scheme,
+    installed: &mut Installed<'_>,
+    out: &mut Evaluation,
+) {
+    let text = installed.text;
     let label = match range.kind {
         RangeKind::Semver => "SEMVER",
         RangeKind::Ecosystem => "ECOSYSTEM",
@@ -494,18 +520,13 @@ fn evaluate_range(
         Ok(v) => v,
         Err(e) => {
             out.reason = e.to_string();
-            return out;
+            return;
         }
     };
-    let points = match sorted_points(range, scheme) {
-        Ok(points) => points,
-        Err(reason) => {
-            out.reason = reason;
-            return out;
-        }
-    };
-    walk(v, text, &points, &mut out);
-    out
+    match sorted_points(range, scheme) {
+        Ok(points) => walk(v, text, &points, out),
+        Err(reason) => out.reason = reason,
+    }
 }
 
 /// The range's events parsed and sorted by the scheme's order, or why they cannot be.

@@ -30,9 +30,9 @@ impl PackageKey {
     /// another case, and SwiftURL names written as URLs.
     pub fn of(package: &Package) -> PackageKey {
         let base = split_ecosystem(&package.ecosystem).0;
-        let name = match Ecosystem::from_str(base) {
-            Ok(ecosystem) => normalize_name(ecosystem, &package.name).into_owned(),
-            Err(_) => package.name.clone(),
+        let name = match ecosystem_named(base) {
+            Some(ecosystem) => normalize_name(ecosystem, &package.name).into_owned(),
+            None => package.name.clone(),
         };
         PackageKey {
             ecosystem: package.ecosystem.clone(),
@@ -87,7 +87,7 @@ pub fn keys(component: &Component) -> Vec<PackageKey> {
         return Vec::new();
     };
     let (base, _) = split_ecosystem(written);
-    let Ok(ecosystem) = Ecosystem::from_str(base) else {
+    let Some(ecosystem) = ecosystem_named(base) else {
         // An ecosystem Vexil cannot order (ConanCenter): still indexed as written.
         return vec![PackageKey {
             ecosystem: written.to_owned(),
@@ -161,9 +161,9 @@ pub fn concerns(component: &Component, package: &Package) -> bool {
     };
     let (component_base, _) = split_ecosystem(written);
     let (package_base, package_release) = split_ecosystem(&package.ecosystem);
-    let (Ok(ecosystem), Ok(other)) = (
-        Ecosystem::from_str(component_base),
-        Ecosystem::from_str(package_base),
+    let (Some(ecosystem), Some(other)) = (
+        ecosystem_named(component_base),
+        ecosystem_named(package_base),
     ) else {
         // Ecosystems Vexil does not know: equal spelling and equal name.
         return component_base.eq_ignore_ascii_case(package_base)
@@ -189,6 +189,17 @@ pub fn concerns(component: &Component, package: &Package) -> bool {
     } else {
         normalize_name(ecosystem, &package.name) == normalize_name(ecosystem, &component.name)
     }
+}
+
+/// The ecosystem an ecosystem name (without its release) names: the canonical spellings
+/// first, without allocating (this runs for every affected entry a component is checked
+/// against), then `vexil_version`'s aliases (`cargo`, `golang`).
+pub fn ecosystem_named(base: &str) -> Option<Ecosystem> {
+    Ecosystem::ALL
+        .iter()
+        .copied()
+        .find(|e| e.name().eq_ignore_ascii_case(base))
+        .or_else(|| Ecosystem::from_str(base).ok())
 }
 
 /// Whether the ecosystem's packages are distro packages, built from a source package.
