@@ -120,11 +120,11 @@ pub fn match_advisory(component: &Component, advisory: &Advisory) -> Option<Matc
     })
 }
 
-/// The version to compare: the source package's when the advisory names the source package.
+/// The version to compare: the source package's when the advisory names the source package
+/// and the inventory gave its version, else the component's.
 fn version_for<'c>(component: &'c Component, package: &Package) -> Option<&'c str> {
     if let Some(source) = &component.source
         && source.name == package.name
-        && source.name != component.name
         && let Some(version) = source.version.as_deref()
     {
         return Some(version);
