@@ -15,6 +15,7 @@ mod inventory_scanner;
 mod inventory_scanner_small;
 mod kev_epss;
 mod match_distro;
+mod match_osv;
 mod nvd;
 mod osv;
 
