@@ -41,6 +41,38 @@ pub(crate) enum Command {
     /// reports; list releases and show their inventories.
     #[command(subcommand)]
     Inventory(InventoryCommand),
+    /// Audit inventory files against the advisories in the database: print what is affected
+    /// and the versions that fix it; exit 1 when anything is. Records nothing.
+    #[command(after_help = "\
+Examples:
+  vexil feeds import osv ../shared/data/advisories/osv/crates.io
+  vexil check Cargo.lock
+  vexil check . --format json          # walks the directory for lockfiles, SBOMs, reports
+
+Each component is matched by its ecosystem's own version rules against every advisory naming it
+(OSV ranges, the Debian tracker, Alpine secdb; NVD CPEs as a fallback). One line per affected
+or unknown (component, vulnerability), a vulnerability being the alias group of its CVE, GHSA
+and other ids. RustSec informational advisories (unmaintained, unsound, notice) are counted as
+warnings, not vulnerabilities.
+
+Exits 0 when nothing is affected, 1 when something is, 2 on bad input, 3 on a database error.")]
+    Check(AuditArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AuditArgs {
+    /// Inventory files, or directories walked for the files Vexil recognises.
+    #[arg(required = true, value_name = "FILE-or-DIR")]
+    pub(crate) files: Vec<PathBuf>,
+    /// The files' format; `auto` recognises each file from its content.
+    #[arg(
+        long = "input-format",
+        default_value = "auto",
+        value_name = "auto|NAME"
+    )]
+    pub(crate) input_format: String,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub(crate) format: ListFormat,
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,6 +10,7 @@
 //! - [`distro`]: the Debian tracker's and Alpine secdb's notes on top of their ranges.
 //! - [`nvd`]: NVD CPE configurations, the fallback for components that carry a CPE.
 
+pub mod audit;
 pub mod distro;
 pub mod nvd;
 pub mod osv;

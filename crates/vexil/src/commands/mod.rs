@@ -1,5 +1,6 @@
 //! One module per command; `run` dispatches.
 
+mod check;
 mod feeds;
 mod inventory;
 mod version;
@@ -16,6 +17,11 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
             let loaded = crate::config::load(cli.config.as_deref())?;
             let url = crate::config::database_url(cli.database.as_deref(), &loaded);
             runtime()?.block_on(feeds::run(command, &url))
+        }
+        Command::Check(args) => {
+            let loaded = crate::config::load(cli.config.as_deref())?;
+            let url = crate::config::database_url(cli.database.as_deref(), &loaded);
+            runtime()?.block_on(check::run(args, &url))
         }
         Command::Inventory(command) => {
             let loaded = crate::config::load(cli.config.as_deref())?;

@@ -3,6 +3,7 @@
 // Test helpers may unwrap: a panic there is a failed test with a backtrace.
 #![allow(clippy::unwrap_used)]
 
+mod check;
 mod common;
 mod feeds;
 mod inventory;

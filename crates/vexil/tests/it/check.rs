@@ -1,0 +1,57 @@
+//! `vexil check` end to end: real lockfiles against real advisories, on SQLite and PostgreSQL.
+
+use predicates::prelude::*;
+use vexil_testdata::data as shared;
+
+use crate::common::{databases, vexil};
+
+#[test]
+fn check_reports_affected_packages_and_exits_1() {
+    let (Some(vuln), Some(unmaintained), Some(lock), Some(clean), Some(warned)) = (
+        shared("advisories/osv/crates.io/RUSTSEC-2017-0004.json"),
+        shared("advisories/osv/crates.io/RUSTSEC-2022-0061.json"),
+        shared("lockfiles/cargo-lock/cargo-audit-support-base64_vuln/Cargo.lock"),
+        shared("lockfiles/cargo-lock/cargo-audit-support-no_vulns/Cargo.lock"),
+        shared("lockfiles/cargo-lock/cargo-audit-support-unmaintained/Cargo.lock"),
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for url in databases(dir.path(), "check") {
+        vexil(&url)
+            .args(["feeds", "import", "osv"])
+            .arg(&vuln)
+            .arg(&unmaintained)
+            .assert()
+            .success();
+        vexil(&url)
+            .arg("check")
+            .arg(&lock)
+            .assert()
+            .code(1)
+            .stdout(predicate::str::contains("base64"))
+            .stdout(predicate::str::contains("CVE-2017-1000430"))
+            .stdout(predicate::str::contains("0.5.2"))
+            .stdout(predicate::str::contains("1 affected"));
+        let out = vexil(&url)
+            .arg("check")
+            .arg(&lock)
+            .args(["--format", "json"])
+            .assert()
+            .code(1);
+        let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        let finding = &report["findings"][0]["finding"];
+        assert_eq!(finding["verdict"], "affected");
+        assert_eq!(
+            finding["matches"][0]["explanation"]["advisory"],
+            "RUSTSEC-2017-0004"
+        );
+        vexil(&url).arg("check").arg(&clean).assert().success();
+        vexil(&url)
+            .arg("check")
+            .arg(&warned)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("warning: unmaintained"));
+    }
+}
