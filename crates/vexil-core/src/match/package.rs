@@ -5,6 +5,7 @@
 //! Packagist, URL spelling for SwiftURL); distro packages match by binary or source name;
 //! releases compare after spelling normalisation (Debian codenames ↔ numbers, Ubuntu's `:LTS`).
 
+use super::distro::{debian_codename, debian_version};
 use std::borrow::Cow;
 use std::str::FromStr;
 
@@ -285,7 +286,7 @@ fn normalize_release(ecosystem: Ecosystem, release: &str) -> Option<String> {
             if release.starts_with(|c: char| c.is_ascii_digit()) {
                 major(&release).to_owned()
             } else {
-                match debian_number(&release) {
+                match debian_version(&release) {
                     Some(number) => number.to_owned(),
                     None if release == "unstable" => "sid".to_owned(),
                     None => release,
@@ -319,33 +320,6 @@ fn normalize_release(ecosystem: Ecosystem, release: &str) -> Option<String> {
 
 fn major(release: &str) -> &str {
     release.split('.').next().unwrap_or(release)
-}
-
-/// Debian's codenames and their release numbers (Debian `distro-info-data`). `sid` (unstable)
-/// has no number.
-const DEBIAN_RELEASES: &[(&str, &str)] = &[
-    ("jessie", "8"),
-    ("stretch", "9"),
-    ("buster", "10"),
-    ("bullseye", "11"),
-    ("bookworm", "12"),
-    ("trixie", "13"),
-    ("forky", "14"),
-    ("duke", "15"),
-];
-
-fn debian_number(codename: &str) -> Option<&'static str> {
-    DEBIAN_RELEASES
-        .iter()
-        .find(|(name, _)| *name == codename)
-        .map(|(_, number)| *number)
-}
-
-fn debian_codename(number: &str) -> Option<&'static str> {
-    DEBIAN_RELEASES
-        .iter()
-        .find(|(_, n)| *n == number)
-        .map(|(name, _)| *name)
 }
 
 #[cfg(test)]
