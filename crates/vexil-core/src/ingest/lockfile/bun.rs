@@ -15,13 +15,13 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::js_graph::Graph;
+use super::js_graph::{self, Graph};
 use super::js_package::{self, Origin};
 use super::js_serde::{self, Names, Pairs, Str};
 use super::js_tree::{Lookup, MAX_DEPTH, Tree};
 use crate::ingest::inventory::{Sniff, Source, pointer_token};
 use crate::ingest::{IngestError, Location};
-use crate::model::{Dependency, Inventory, Scope};
+use crate::model::{Inventory, Scope};
 
 pub(crate) fn looks_like(sniff: &Sniff<'_>) -> bool {
     if !sniff.text.trim_start().starts_with('{')
@@ -317,24 +317,7 @@ impl<'r, 'a> Bun<'r, 'a> {
                 direct[*c] = true;
             }
         }
-        for ((c, d), s) in inv.components.iter_mut().zip(direct).zip(scope) {
-            c.direct = Some(d);
-            c.scope = s;
-        }
-        let purl = |i: usize| {
-            inv.components
-                .get(i)
-                .map(|c| c.purl.clone())
-                .unwrap_or_default()
-        };
-        let deps: Vec<Dependency> = edges
-            .into_iter()
-            .map(|(a, b)| Dependency {
-                from: purl(a),
-                to: purl(b),
-            })
-            .collect();
-        inv.dependencies.extend(deps);
+        js_graph::apply(inv, direct, scope, edges);
     }
 
     /// Each workspace's dependencies, as graph roots with the scope of their section.

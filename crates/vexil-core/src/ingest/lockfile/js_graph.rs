@@ -3,7 +3,7 @@
 //! is runtime; through an optional edge, optional; reached only from development roots, dev.
 //! Cycles are normal in npm graphs: each pass visits a package once.
 
-use crate::model::Scope;
+use crate::model::{Dependency, Inventory, Scope};
 
 /// Edges between a parser's packages, by index.
 #[derive(Debug)]
@@ -63,6 +63,34 @@ impl Graph {
         }
         scope
     }
+}
+
+/// Sets each component's `direct` and `scope` (indexes as in `inv.components`) and adds the
+/// edges between component indexes as purl dependencies.
+pub(super) fn apply(
+    inv: &mut Inventory,
+    direct: Vec<bool>,
+    scope: Vec<Option<Scope>>,
+    edges: Vec<(usize, usize)>,
+) {
+    for ((c, d), s) in inv.components.iter_mut().zip(direct).zip(scope) {
+        c.direct = Some(d);
+        c.scope = s;
+    }
+    let purl = |i: usize| {
+        inv.components
+            .get(i)
+            .map(|c| c.purl.clone())
+            .unwrap_or_default()
+    };
+    let deps: Vec<Dependency> = edges
+        .into_iter()
+        .map(|(a, b)| Dependency {
+            from: purl(a),
+            to: purl(b),
+        })
+        .collect();
+    inv.dependencies.extend(deps);
 }
 
 #[cfg(test)]

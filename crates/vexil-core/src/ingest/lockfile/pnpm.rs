@@ -18,12 +18,12 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_saphyr::Spanned;
 
-use super::js_graph::Graph;
+use super::js_graph::{self, Graph};
 use super::js_package::{self, Origin};
 use super::js_serde::{self, Pairs, Str};
 use crate::ingest::inventory::{Sniff, Source};
 use crate::ingest::{IngestError, Location};
-use crate::model::{Dependency, Inventory, Scope};
+use crate::model::{Inventory, Scope};
 
 pub(crate) fn looks_like(sniff: &Sniff<'_>) -> bool {
     sniff.json.is_none()
@@ -423,24 +423,7 @@ impl<'r, 'a> Pnpm<'r, 'a> {
                 *slot = Some(slot.map_or(s, |old: Scope| old.min(s)));
             }
         }
-        for ((c, d), s) in inv.components.iter_mut().zip(direct).zip(scope) {
-            c.direct = Some(d);
-            c.scope = s;
-        }
-        let purl = |i: usize| {
-            inv.components
-                .get(i)
-                .map(|c| c.purl.clone())
-                .unwrap_or_default()
-        };
-        let deps: Vec<Dependency> = edges
-            .into_iter()
-            .map(|(a, b)| Dependency {
-                from: purl(a),
-                to: purl(b),
-            })
-            .collect();
-        inv.dependencies.extend(deps);
+        js_graph::apply(inv, direct, scope, edges);
     }
 
     /// 5.x/6.x: `dev: true` dev only, `dev: false` production only, absent both; `optional`.
