@@ -121,9 +121,11 @@ fn print_text(components: &[Component], findings: &[Finding]) {
             .filter(|f| f.verdict == v && f.informational.is_none())
             .count()
     };
+    // An informational advisory is a warning only when it applies (an unmaintained crate past its
+    // replacement version is not).
     let warnings = findings
         .iter()
-        .filter(|f| f.informational.is_some())
+        .filter(|f| f.informational.is_some() && f.verdict == Verdict::Affected)
         .count();
     let malicious = findings
         .iter()
