@@ -9,7 +9,7 @@ use crate::output::Format;
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success
-  1  the check failed (failing vectors; later: gate failed, findings over threshold)
+  1  the answer is no: failing vectors, affected components (check); later a failed gate
   2  usage, configuration or input error
   3  runtime failure (network, database)";
 
