@@ -428,6 +428,22 @@ impl Store {
         })
     }
 
+    /// Whether any stored advisory has `id` as its id or one of its aliases (case-insensitive).
+    pub async fn knows_vulnerability(&self, id: &str) -> Result<bool, StoreError> {
+        let id = id.to_uppercase();
+        let (n,): (i64,) = dispatch!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT (SELECT COUNT(*) FROM advisories WHERE upper(id) = $1) + \
+                 (SELECT COUNT(*) FROM aliases WHERE upper(alias) = $1)",
+            )
+            .bind(&id)
+            .fetch_one(pool)
+            .await
+            .doing("looking up a vulnerability id")?
+        });
+        Ok(n > 0)
+    }
+
     /// Every stored advisory that names a package with one of these lookup names (see
     /// [`vexil_core::matching::lookup_name`]): the candidates a matcher then decides on, each
     /// once, in (feed, id) order.

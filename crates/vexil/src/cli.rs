@@ -57,6 +57,32 @@ warnings, not vulnerabilities.
 
 Exits 0 when nothing is affected, 1 when something is, 2 on bad input, 3 on a database error.")]
     Check(AuditArgs),
+    /// Am I affected by a vulnerability? Per release in the database (or for inventory files):
+    /// affected, fixed, not affected or unknown, and why.
+    #[command(after_help = "\
+Examples:
+  vexil affected CVE-2021-44228                        # every release in the database
+  vexil affected CVE-2021-44228 --project billing-api
+  vexil affected GHSA-jfh8-c2jp-5v3q --inventory pom.xml sbom.cdx.json   # ad hoc, from files
+
+Any id of the vulnerability's alias group works (CVE, GHSA, OSV, distro ids). Exits 0 when
+nothing is affected, 1 when something is, 2 when no advisory in the database has the id.")]
+    Affected(AffectedArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AffectedArgs {
+    /// The vulnerability id (CVE, GHSA, RUSTSEC, GO, PYSEC, DSA, …).
+    #[arg(value_name = "VULN-ID")]
+    pub(crate) vuln: String,
+    /// Only this project's releases.
+    #[arg(long, value_name = "PROJECT", conflicts_with = "inventory")]
+    pub(crate) project: Option<String>,
+    /// Answer for these inventory files (or directories) instead of the stored releases.
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    pub(crate) inventory: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub(crate) format: ListFormat,
 }
 
 #[derive(Debug, Args)]

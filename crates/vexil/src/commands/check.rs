@@ -18,25 +18,9 @@ pub(crate) async fn run(args: AuditArgs, url: &str) -> anyhow::Result<Outcome> {
     let documents = read_documents(&args.files, forced, "nothing was checked").await?;
     print_skipped(&documents.skipped);
     let inventory = Inventory::union(documents.inventories);
-    let names: Vec<String> = inventory
-        .components
-        .iter()
-        .flat_map(|c| {
-            let eco = c.ecosystem.as_deref().unwrap_or("");
-            std::iter::once(lookup_name(eco, &c.name))
-                .chain(c.source.iter().map(move |s| lookup_name(eco, &s.name)))
-        })
-        .collect();
     let store = Store::open(url).await?;
-    let advisories = store.advisories_named(&names).await?;
+    let (components, findings) = audit_in(&store, inventory.components).await?;
     store.close().await;
-    let components = inventory.components;
-    let findings = tokio::task::spawn_blocking(move || {
-        let findings = audit(&components, &advisories);
-        (components, findings)
-    })
-    .await?;
-    let (components, findings) = findings;
     let affected = findings
         .iter()
         .filter(|f| f.verdict == Verdict::Affected && f.informational.is_none())
@@ -50,6 +34,28 @@ pub(crate) async fn run(args: AuditArgs, url: &str) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Success
     })
+}
+
+/// Audits components against the advisories the store holds for their package names (matching
+/// runs on a blocking thread).
+pub(crate) async fn audit_in(
+    store: &Store,
+    components: Vec<Component>,
+) -> anyhow::Result<(Vec<Component>, Vec<Finding>)> {
+    let names: Vec<String> = components
+        .iter()
+        .flat_map(|c| {
+            let eco = c.ecosystem.as_deref().unwrap_or("");
+            std::iter::once(lookup_name(eco, &c.name))
+                .chain(c.source.iter().map(move |s| lookup_name(eco, &s.name)))
+        })
+        .collect();
+    let advisories = store.advisories_named(&names).await?;
+    Ok(tokio::task::spawn_blocking(move || {
+        let findings = audit(&components, &advisories);
+        (components, findings)
+    })
+    .await?)
 }
 
 fn print_json(components: &[Component], findings: &[Finding]) -> anyhow::Result<()> {

@@ -1,5 +1,6 @@
 //! One module per command; `run` dispatches.
 
+mod affected;
 mod check;
 mod feeds;
 mod inventory;
@@ -17,6 +18,11 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
             let loaded = crate::config::load(cli.config.as_deref())?;
             let url = crate::config::database_url(cli.database.as_deref(), &loaded);
             runtime()?.block_on(feeds::run(command, &url))
+        }
+        Command::Affected(args) => {
+            let loaded = crate::config::load(cli.config.as_deref())?;
+            let url = crate::config::database_url(cli.database.as_deref(), &loaded);
+            runtime()?.block_on(affected::run(args, &url))
         }
         Command::Check(args) => {
             let loaded = crate::config::load(cli.config.as_deref())?;

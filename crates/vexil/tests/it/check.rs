@@ -55,3 +55,66 @@ fn check_reports_affected_packages_and_exits_1() {
             .stdout(predicate::str::contains("warning: unmaintained"));
     }
 }
+
+/// "Am I affected by CVE-X?" across stored releases and ad hoc from files, by any alias.
+#[test]
+fn affected_answers_per_release_and_for_files() {
+    let (Some(vuln), Some(lock), Some(clean)) = (
+        shared("advisories/osv/crates.io/RUSTSEC-2017-0004.json"),
+        shared("lockfiles/cargo-lock/cargo-audit-support-base64_vuln/Cargo.lock"),
+        shared("lockfiles/cargo-lock/trivy-v3/Cargo.lock"),
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for url in databases(dir.path(), "affected") {
+        vexil(&url)
+            .args(["feeds", "import", "osv"])
+            .arg(&vuln)
+            .assert()
+            .success();
+        vexil(&url)
+            .args(["inventory", "import", "svc@1"])
+            .arg(&lock)
+            .assert()
+            .success();
+        vexil(&url)
+            .args(["inventory", "import", "web@2"])
+            .arg(&clean)
+            .assert()
+            .success();
+        let out = vexil(&url)
+            .args(["affected", "CVE-2017-1000430", "--format", "json"])
+            .assert()
+            .code(1);
+        let answers: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        let verdicts: Vec<(&str, &str)> = answers
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a["release"].as_str().unwrap(),
+                    a["verdict"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(verdicts, [("svc@1", "affected"), ("web@2", "not_affected")]);
+        vexil(&url)
+            .args(["affected", "rustsec-2017-0004", "--project", "web"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("0 of 1 affected"));
+        vexil(&url)
+            .args(["affected", "RUSTSEC-2017-0004", "--inventory"])
+            .arg(&lock)
+            .assert()
+            .code(1)
+            .stdout(predicate::str::contains("0.5.2"));
+        vexil(&url)
+            .args(["affected", "CVE-1999-0000"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("no advisory in the database"));
+    }
+}
