@@ -459,15 +459,15 @@ impl Store {
         for chunk in names.chunks(CHUNK) {
             let rows: Vec<(String, String, String)> = dispatch!(&self.db, pool => {
                 let mut q = sqlx::QueryBuilder::new(
-                    "SELECT a.feed, a.id, a.body FROM advisories a WHERE EXISTS (SELECT 1 FROM \
-                     advisory_packages p WHERE p.feed = a.feed AND p.advisory_id = a.id AND \
-                     p.lookup_name IN (",
+                    // Driven from the lookup index: the packages named, then their advisories.
+                    "SELECT a.feed, a.id, a.body FROM advisory_packages p JOIN advisories a \
+                     ON a.feed = p.feed AND a.id = p.advisory_id WHERE p.lookup_name IN (",
                 );
                 let mut list = q.separated(", ");
                 for name in chunk {
                     list.push_bind(*name);
                 }
-                q.push("))");
+                q.push(")");
                 q.build_query_as().fetch_all(pool).await.doing("looking up advisories by package")?
             });
             for (feed, id, body) in rows {
