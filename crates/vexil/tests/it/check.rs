@@ -118,3 +118,55 @@ fn affected_answers_per_release_and_for_files() {
             .stderr(predicate::str::contains("no advisory in the database"));
     }
 }
+
+/// README's quick start: the example advisories and the example shop shipped in the repo.
+#[test]
+fn the_quick_start_example_finds_what_its_readme_says() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let dir = tempfile::tempdir().unwrap();
+    for url in databases(dir.path(), "quickstart") {
+        vexil(&url)
+            .args(["feeds", "import", "osv"])
+            .arg(root.join("advisories"))
+            .assert()
+            .success();
+        let out = vexil(&url)
+            .arg("check")
+            .arg(root.join("shop"))
+            .args(["--format", "json"])
+            .assert()
+            .code(1);
+        let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        let mut found: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| {
+                let f = &row["finding"];
+                format!(
+                    "{} {} {} {}{}",
+                    row["name"].as_str().unwrap(),
+                    f["vuln"].as_str().unwrap(),
+                    f["verdict"].as_str().unwrap(),
+                    f["fixed_version"].as_str().unwrap_or("-"),
+                    if f["malicious"] == true {
+                        " malicious"
+                    } else {
+                        ""
+                    }
+                )
+            })
+            .collect();
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                "django CVE-2023-31047 affected 3.2.19",
+                "express-cart-utils MAL-EXAMPLE-0005 affected - malicious",
+                "lodash CVE-2021-23337 affected 4.17.21",
+                "minimist CVE-2021-44906 affected 1.2.6",
+                "requests CVE-2024-35195 affected 2.32.0",
+            ]
+        );
+    }
+}
