@@ -68,6 +68,28 @@ Examples:
 Any id of the vulnerability's alias group works (CVE, GHSA, OSV, distro ids). Exits 0 when
 nothing is affected, 1 when something is, 2 when no advisory in the database has the id.")]
     Affected(AffectedArgs),
+    /// Why a component of a release has its verdict on a vulnerability: every advisory of the
+    /// alias group, the range each used, every comparison made.
+    #[command(after_help = "\
+Examples:
+  vexil explain billing-api@2.4.1 lodash CVE-2021-23337
+  vexil explain billing-api@2.4.1 pkg:npm/lodash@4.17.20 GHSA-35jh-r3h4-6jhm --format json")]
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExplainArgs {
+    /// The release: PROJECT@VERSION.
+    #[arg(value_name = "PROJECT@VERSION")]
+    pub(crate) release: String,
+    /// The component: its purl (with or without version) or its name.
+    #[arg(value_name = "PURL-or-NAME")]
+    pub(crate) component: String,
+    /// Any id of the vulnerability's alias group.
+    #[arg(value_name = "VULN-ID")]
+    pub(crate) vuln: String,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub(crate) format: ListFormat,
 }
 
 #[derive(Debug, Args)]

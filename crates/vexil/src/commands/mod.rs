@@ -2,6 +2,7 @@
 
 mod affected;
 mod check;
+mod explain;
 mod feeds;
 mod inventory;
 mod version;
@@ -23,6 +24,11 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
             let loaded = crate::config::load(cli.config.as_deref())?;
             let url = crate::config::database_url(cli.database.as_deref(), &loaded);
             runtime()?.block_on(affected::run(args, &url))
+        }
+        Command::Explain(args) => {
+            let loaded = crate::config::load(cli.config.as_deref())?;
+            let url = crate::config::database_url(cli.database.as_deref(), &loaded);
+            runtime()?.block_on(explain::run(args, &url))
         }
         Command::Check(args) => {
             let loaded = crate::config::load(cli.config.as_deref())?;

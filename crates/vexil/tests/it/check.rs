@@ -112,6 +112,18 @@ fn affected_answers_per_release_and_for_files() {
             .code(1)
             .stdout(predicate::str::contains("0.5.2"));
         vexil(&url)
+            .args(["explain", "svc@1", "base64", "GHSA-x67x-vg9m-65c3"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("deciding: RUSTSEC-2017-0004"))
+            .stdout(predicate::str::contains("0.5.1 < fixed 0.5.2"))
+            .stdout(predicate::str::contains("Cargo.lock`:3"));
+        vexil(&url)
+            .args(["explain", "svc@1", "no-such-crate", "CVE-2017-1000430"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("has no component"));
+        vexil(&url)
             .args(["affected", "CVE-1999-0000"])
             .assert()
             .code(2)
