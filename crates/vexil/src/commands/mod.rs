@@ -13,32 +13,34 @@ use std::path::Path;
 use crate::exit::{InputError, Outcome};
 
 pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    // Every command but `version` talks to the database: its URL from the configuration, and
+    // a runtime to drive it.
+    let database = || -> anyhow::Result<(tokio::runtime::Runtime, String)> {
+        let loaded = crate::config::load(cli.config.as_deref())?;
+        let url = crate::config::database_url(cli.database.as_deref(), &loaded);
+        Ok((runtime()?, url))
+    };
     match cli.command {
         Command::Version(command) => version::run(command),
         Command::Feeds(command) => {
-            let loaded = crate::config::load(cli.config.as_deref())?;
-            let url = crate::config::database_url(cli.database.as_deref(), &loaded);
-            runtime()?.block_on(feeds::run(command, &url))
-        }
-        Command::Affected(args) => {
-            let loaded = crate::config::load(cli.config.as_deref())?;
-            let url = crate::config::database_url(cli.database.as_deref(), &loaded);
-            runtime()?.block_on(affected::run(args, &url))
-        }
-        Command::Explain(args) => {
-            let loaded = crate::config::load(cli.config.as_deref())?;
-            let url = crate::config::database_url(cli.database.as_deref(), &loaded);
-            runtime()?.block_on(explain::run(args, &url))
-        }
-        Command::Check(args) => {
-            let loaded = crate::config::load(cli.config.as_deref())?;
-            let url = crate::config::database_url(cli.database.as_deref(), &loaded);
-            runtime()?.block_on(check::run(args, &url))
+            let (rt, url) = database()?;
+            rt.block_on(feeds::run(command, &url))
         }
         Command::Inventory(command) => {
-            let loaded = crate::config::load(cli.config.as_deref())?;
-            let url = crate::config::database_url(cli.database.as_deref(), &loaded);
-            runtime()?.block_on(inventory::run(command, &url))
+            let (rt, url) = database()?;
+            rt.block_on(inventory::run(command, &url))
+        }
+        Command::Check(args) => {
+            let (rt, url) = database()?;
+            rt.block_on(check::run(args, &url))
+        }
+        Command::Affected(args) => {
+            let (rt, url) = database()?;
+            rt.block_on(affected::run(args, &url))
+        }
+        Command::Explain(args) => {
+            let (rt, url) = database()?;
+            rt.block_on(explain::run(args, &url))
         }
     }
 }
