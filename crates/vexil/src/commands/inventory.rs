@@ -165,9 +165,12 @@ fn read_all(
                 continue;
             }
         };
+        // A walked file is recognised here (to skip what is not an inventory); the format found
+        // is handed on so the document is not sniffed a second time.
+        let mut format = forced;
         if !c.explicit && forced.is_none() {
             match recognise(&c.name, &bytes) {
-                Ok(_) => {}
+                Ok(found) => format = Some(found),
                 Err(reason) => {
                     skipped.push(Skipped {
                         path: c.name.clone(),
@@ -179,7 +182,7 @@ fn read_all(
             }
         }
         let dir = c.path.parent().map(Path::to_path_buf).unwrap_or_default();
-        match inventory::read(&c.name, &bytes, forced, |rel| {
+        match inventory::read(&c.name, &bytes, format, |rel| {
             std::fs::read(dir.join(rel)).ok()
         }) {
             Ok(document) => read.push(Read {
