@@ -109,23 +109,13 @@ pub fn audit(components: &[Component], advisories: &[Advisory]) -> Vec<Finding> 
     out
 }
 
-/// How strongly a verdict speaks for action: a conservative combination keeps the strongest.
-fn weight(v: Verdict) -> u8 {
-    match v {
-        Verdict::Affected => 3,
-        Verdict::Unknown => 2,
-        Verdict::Fixed => 1,
-        Verdict::NotAffected => 0,
-    }
-}
-
 /// One finding from every advisory's match on the same vulnerability. NVD's CPE matches are a
 /// fallback: they count only when no other feed spoke. Among the rest the most conservative
 /// verdict wins (affected, then unknown, then fixed, then not affected).
 fn combine(component: usize, vuln: String, ids: Vec<String>, mut matches: Vec<Match>) -> Finding {
     let specific = matches.iter().any(|m| m.explanation.feed != Feed::Nvd);
     let deciding = |m: &Match| !specific || m.explanation.feed != Feed::Nvd;
-    matches.sort_by_key(|m| std::cmp::Reverse((deciding(m), weight(m.verdict))));
+    matches.sort_by_key(|m| std::cmp::Reverse((deciding(m), m.verdict.urgency())));
     let verdict = matches.first().map_or(Verdict::Unknown, |m| m.verdict);
     let fixed_version = matches
         .iter()

@@ -38,6 +38,17 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// How strongly the verdict calls for action, for conservative combination: affected, then
+    /// unknown (cannot tell), then fixed, then not affected.
+    pub fn urgency(self) -> u8 {
+        match self {
+            Verdict::Affected => 3,
+            Verdict::Unknown => 2,
+            Verdict::Fixed => 1,
+            Verdict::NotAffected => 0,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Verdict::Affected => "affected",

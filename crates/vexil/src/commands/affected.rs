@@ -41,28 +41,28 @@ pub(crate) async fn run(args: AffectedArgs, url: &str) -> anyhow::Result<Outcome
         ))
         .into());
     }
-    let mut answers = Vec::new();
+    // Every place looked in, with its components; all are audited together, so the advisories
+    // are looked up and grouped once however many releases there are.
+    let mut places: Vec<(String, Vec<Component>)> = Vec::new();
     if args.inventory.is_empty() {
-        let releases = store.releases(args.project.as_deref()).await?;
-        for r in releases {
+        for r in store.releases(args.project.as_deref()).await? {
             let id = format!("{}@{}", r.project, r.version);
-            let Some(stored) = store.release(&id.parse().map_err(InputError)?).await? else {
-                continue;
-            };
-            answers.push(answer(&store, id, stored.components, &args.vuln).await?);
+            if let Some(stored) = store.release(&id.parse().map_err(InputError)?).await? {
+                places.push((id, stored.components));
+            }
         }
     } else {
         let documents = read_documents(&args.inventory, None, "nothing was checked").await?;
         print_skipped(&documents.skipped);
-        let inventory = Inventory::union(documents.inventories);
         let shown = args
             .inventory
             .iter()
             .map(|p| p.display().to_string())
             .collect::<Vec<_>>()
             .join(" ");
-        answers.push(answer(&store, shown, inventory.components, &args.vuln).await?);
+        places.push((shown, Inventory::union(documents.inventories).components));
     }
+    let answers = answers(&store, places, &args.vuln).await?;
     store.close().await;
     let any_affected = answers.iter().any(|a| a.verdict == Verdict::Affected);
     match args.format {
@@ -76,44 +76,46 @@ pub(crate) async fn run(args: AffectedArgs, url: &str) -> anyhow::Result<Outcome
     })
 }
 
-/// The findings on `vuln` (any id of its alias group) among `components`.
-async fn answer(
+/// Per place, the findings on `vuln` (any id of its alias group) among its components.
+async fn answers(
     store: &Store,
-    release: String,
-    components: Vec<Component>,
+    places: Vec<(String, Vec<Component>)>,
     vuln: &str,
-) -> anyhow::Result<Answer> {
-    let (components, findings) = audit_in(store, components).await?;
-    let wanted = |f: &Finding| f.ids.iter().any(|id| id.eq_ignore_ascii_case(vuln));
-    let found: Vec<ComponentAnswer> = findings
+) -> anyhow::Result<Vec<Answer>> {
+    let mut owner = Vec::new();
+    let mut names = Vec::with_capacity(places.len());
+    let mut all = Vec::new();
+    for (place, (name, components)) in places.into_iter().enumerate() {
+        owner.extend(std::iter::repeat_n(place, components.len()));
+        all.extend(components);
+        names.push(name);
+    }
+    let (components, findings) = audit_in(store, all).await?;
+    let mut answers: Vec<Answer> = names
         .into_iter()
-        .filter(wanted)
-        .map(|finding| {
-            let c = &components[finding.component];
-            ComponentAnswer {
-                purl: c.purl.clone(),
-                name: c.name.clone(),
-                version: c.version.clone(),
-                finding,
-            }
+        .map(|release| Answer {
+            release,
+            verdict: Verdict::NotAffected,
+            components: Vec::new(),
         })
         .collect();
-    let rank = |v: Verdict| match v {
-        Verdict::Affected => 3,
-        Verdict::Unknown => 2,
-        Verdict::Fixed => 1,
-        Verdict::NotAffected => 0,
-    };
-    let verdict = found
-        .iter()
-        .map(|a| a.finding.verdict)
-        .max_by_key(|v| rank(*v))
-        .unwrap_or(Verdict::NotAffected);
-    Ok(Answer {
-        release,
-        verdict,
-        components: found,
-    })
+    for finding in findings {
+        if !finding.ids.iter().any(|id| id.eq_ignore_ascii_case(vuln)) {
+            continue;
+        }
+        let c = &components[finding.component];
+        let answer = &mut answers[owner[finding.component]];
+        if finding.verdict.urgency() > answer.verdict.urgency() || answer.components.is_empty() {
+            answer.verdict = finding.verdict;
+        }
+        answer.components.push(ComponentAnswer {
+            purl: c.purl.clone(),
+            name: c.name.clone(),
+            version: c.version.clone(),
+            finding,
+        });
+    }
+    Ok(answers)
 }
 
 fn print_answers(vuln: &str, answers: &[Answer]) {
