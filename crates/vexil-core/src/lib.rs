@@ -8,3 +8,4 @@ pub mod ingest;
 #[path = "match/mod.rs"]
 pub mod matching;
 pub mod model;
+pub mod output;

@@ -9,12 +9,15 @@
 //!   Debian and Alpine feeds, which map into it).
 //! - [`distro`]: the Debian tracker's and Alpine secdb's notes on top of their ranges.
 //! - [`nvd`]: NVD CPE configurations, the fallback for components that carry a CPE.
+//! - [`audit`]: every component against its candidate advisories, one finding per alias group;
+//!   [`rescan`]: findings with severity, KEV and EPSS, diffed against the stored ones.
 
 pub mod audit;
 pub mod distro;
 pub mod nvd;
 pub mod osv;
 pub mod package;
+pub mod rescan;
 
 use serde::{Deserialize, Serialize};
 

@@ -4,6 +4,7 @@
 pub mod advisory;
 pub mod alias;
 pub mod enrichment;
+pub mod finding;
 pub mod inventory;
 pub mod purl;
 

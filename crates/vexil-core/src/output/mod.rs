@@ -1,0 +1,4 @@
+//! Outputs and the policies that shape them: severity authority (and, to come, SLA, the gate
+//! and VEX).
+
+pub mod severity;
