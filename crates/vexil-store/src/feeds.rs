@@ -347,7 +347,8 @@ const TABLES: &[(&str, &str)] = &[
     ),
     (
         "components",
-        "release_id, ordinal, purl, ecosystem, name, version, source_name, source_version, scope, direct, body",
+        "release_id, ordinal, purl, ecosystem, name, version, source_name, source_version, scope, direct, body, \
+         lookup_name, source_lookup_name, has_cpe",
     ),
     (
         "component_dependencies",
@@ -364,6 +365,19 @@ const TABLES: &[(&str, &str)] = &[
     (
         "inventory_events",
         "release_id, revision, ordinal, change, package, old_version, new_version",
+    ),
+    (
+        "scans",
+        "id, release_id, revision, scanned_at, components, advisories, open, new, resolved, reactivated, changed",
+    ),
+    (
+        "findings",
+        "id, release_id, purl, name, version, ecosystem, vuln, ids, state, verdict, fixed_version, malicious, \
+         informational, severity, kev, epss, first_seen, last_seen, updated_at, body",
+    ),
+    (
+        "finding_events",
+        "id, finding_id, scan_id, at, kind, detail",
     ),
     (
         "imports",

@@ -3,6 +3,7 @@
 //! every change between imports. Importing a release replaces its inventory in one transaction.
 
 use jiff::Timestamp;
+use vexil_core::matching::lookup_name;
 use vexil_core::model::inventory::diff;
 use vexil_core::model::{
     Component, Dependency, Inventory, InventoryChange, ReleaseId, ScannerFinding, Scope,
@@ -109,6 +110,9 @@ pub struct ReleaseInventory {
 struct ComponentRow<'a> {
     c: &'a Component,
     body: String,
+    /// The names advisories are looked up by (see [`vexil_core::matching::lookup_name`]).
+    lookup_name: String,
+    source_lookup_name: Option<String>,
 }
 
 /// The part of a component stored as JSON (the rest has columns).
@@ -135,7 +139,7 @@ struct BodyIn {
 }
 
 /// A stored component row, read back.
-type ComponentColumns = (
+pub(crate) type ComponentColumns = (
     i64,
     String,
     Option<String>,
@@ -148,7 +152,7 @@ type ComponentColumns = (
     String,
 );
 
-fn component_from_row(row: ComponentColumns) -> Result<(i64, Component), StoreError> {
+pub(crate) fn component_from_row(row: ComponentColumns) -> Result<(i64, Component), StoreError> {
     let (ordinal, purl, ecosystem, name, version, source_name, source_version, scope, direct, body) =
         row;
     let body: BodyIn = serde_json::from_str(&body).map_err(corrupt("component"))?;
@@ -201,9 +205,12 @@ impl Store {
                     licenses: &c.licenses,
                     location: &c.location,
                 };
+                let eco = c.ecosystem.as_deref().unwrap_or("");
                 Ok(ComponentRow {
                     c,
                     body: serde_json::to_string(&body).map_err(corrupt("component"))?,
+                    lookup_name: lookup_name(eco, &c.name),
+                    source_lookup_name: c.source.as_ref().map(|s| lookup_name(eco, &s.name)),
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
@@ -259,14 +266,14 @@ impl Store {
     }
 }
 
-fn corrupt(what: &'static str) -> impl Fn(serde_json::Error) -> StoreError {
+pub(crate) fn corrupt(what: &'static str) -> impl Fn(serde_json::Error) -> StoreError {
     move |e| StoreError::Corrupt {
         what,
         detail: e.to_string(),
     }
 }
 
-fn count(n: usize) -> i64 {
+pub(crate) fn count(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
@@ -372,7 +379,8 @@ macro_rules! inventory_impl {
                 for chunk in numbered.chunks(CHUNK) {
                     let mut q = QueryBuilder::<$db>::new(
                         "INSERT INTO components (release_id, ordinal, purl, ecosystem, name, version, \
-                         source_name, source_version, scope, direct, body) ",
+                         source_name, source_version, scope, direct, body, lookup_name, \
+                         source_lookup_name, has_cpe) ",
                     );
                     q.push_values(chunk, |mut row, (i, r)| {
                         let c = r.c;
@@ -386,7 +394,10 @@ macro_rules! inventory_impl {
                             .push_bind(c.source.as_ref().and_then(|s| s.version.as_deref()))
                             .push_bind(c.scope.map(|s| s.as_str()))
                             .push_bind(c.direct)
-                            .push_bind(r.body.as_str());
+                            .push_bind(r.body.as_str())
+                            .push_bind(r.lookup_name.as_str())
+                            .push_bind(r.source_lookup_name.as_deref())
+                            .push_bind(!c.cpes.is_empty());
                     });
                     q.build().execute(&mut **tx).await.doing("writing components")?;
                 }

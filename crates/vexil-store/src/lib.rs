@@ -3,6 +3,7 @@
 
 mod error;
 mod feeds;
+mod findings;
 mod inventory;
 mod store;
 
@@ -11,6 +12,7 @@ pub use feeds::{
     FeedSummary, Import, ImportReport, Prepared, SourceReport, cmp_modified, later_modified,
     newest_in, prepare,
 };
+pub use findings::{FindingEvent, FindingFilter, ScanEvent, ScanReport, StoredFinding};
 pub use inventory::{
     HistoryEntry, InventoryReport, NewDocument, ReleaseInventory, ReleaseSummary, StoredDocument,
 };

@@ -75,6 +75,24 @@ Examples:
   vexil explain billing-api@2.4.1 lodash CVE-2021-23337
   vexil explain billing-api@2.4.1 pkg:npm/lodash@4.17.20 GHSA-35jh-r3h4-6jhm --format json")]
     Explain(ExplainArgs),
+    /// Match stored releases against the advisories in the database and record the findings:
+    /// what is new, resolved, reactivated or changed since the last scan, and what is open.
+    #[command(after_help = "\
+Examples:
+  vexil inventory import billing-api@2.4.1 package-lock.json
+  vexil scan billing-api@2.4.1
+  vexil scan --all --format json
+
+Each release is one transaction: its findings are diffed against the last scan (a finding is
+keyed by release, component and vulnerability alias group) and every change is recorded in the
+finding's history. Severity comes from the GHSA label, else NVD's CVSS, else an OSV record's
+CVSS, else `high` (`[severity]` in vexil.toml changes the order and default); KEV and EPSS are
+attached when imported. Exits 0 when the scan was recorded, whatever it found (the release gate
+decides what fails).")]
+    Scan(ScanArgs),
+    /// Stored findings: list them, show one with its history, compare with scanner reports.
+    #[command(subcommand)]
+    Findings(FindingsCommand),
 }
 
 #[derive(Debug, Args)]
@@ -119,6 +137,89 @@ pub(crate) struct AuditArgs {
         value_name = "auto|NAME"
     )]
     pub(crate) input_format: String,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub(crate) format: ListFormat,
+    /// Also record the files as this release's inventory and the result as its scan (what
+    /// `vexil inventory import` then `vexil scan` do).
+    #[arg(long, value_name = "PROJECT@VERSION")]
+    pub(crate) record: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ScanArgs {
+    /// Releases to scan (PROJECT@VERSION).
+    #[arg(value_name = "PROJECT@VERSION")]
+    pub(crate) releases: Vec<String>,
+    /// Scan every release in the database.
+    #[arg(long, conflicts_with = "project")]
+    pub(crate) all: bool,
+    /// Scan every release of this project.
+    #[arg(long, value_name = "PROJECT")]
+    pub(crate) project: Option<String>,
+    /// List every event (changed and resolved too), not only new and reactivated findings.
+    #[arg(long, short)]
+    pub(crate) verbose: bool,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub(crate) format: ListFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum FindingsCommand {
+    /// List stored findings, most severe first per release.
+    #[command(after_help = "\
+Examples:
+  vexil findings list --project billing-api --state open
+  vexil findings list --release billing-api@2.4.1 --severity critical --format json
+  vexil findings list --kev --vuln CVE-2021-44228")]
+    List(FindingsListArgs),
+    /// One finding: its verdict and explanation, severity and why, KEV and EPSS, and history.
+    Show(FindingsShowArgs),
+    /// Where the scanner reports imported into a release and Vexil's own findings disagree,
+    /// and why.
+    #[command(after_help = "\
+Compares, per component and vulnerability (alias-aware), the findings of every scanner report
+(Trivy, Grype, osv-scanner, govulncheck, pip-audit, npm audit, cargo-audit) imported into the
+release with Vexil's last scan of it. Each disagreement is classed: Vexil has no advisory with
+that id (different data), Vexil matched the advisory but decided otherwise (different version
+rule: the explanation says which comparison), or Vexil found what the scanner did not.")]
+    Compare(FindingsCompareArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct FindingsListArgs {
+    #[arg(long, value_name = "PROJECT")]
+    pub(crate) project: Option<String>,
+    #[arg(long, value_name = "PROJECT@VERSION")]
+    pub(crate) release: Option<String>,
+    /// critical, high, medium or low.
+    #[arg(long, value_name = "SEVERITY")]
+    pub(crate) severity: Option<String>,
+    /// open (affected or unknown at the last scan) or resolved.
+    #[arg(long, value_name = "STATE")]
+    pub(crate) state: Option<String>,
+    /// Only vulnerabilities in CISA's Known Exploited Vulnerabilities catalogue.
+    #[arg(long)]
+    pub(crate) kev: bool,
+    /// Only this vulnerability (any id of its alias group).
+    #[arg(long, value_name = "VULN-ID")]
+    pub(crate) vuln: Option<String>,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub(crate) format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct FindingsShowArgs {
+    /// The finding's id, as listings print it (`F-12` or `12`).
+    #[arg(value_name = "ID")]
+    pub(crate) id: String,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub(crate) format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct FindingsCompareArgs {
+    #[arg(value_name = "PROJECT@VERSION")]
+    pub(crate) release: String,
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub(crate) format: ListFormat,
 }

@@ -12,6 +12,10 @@ use crate::exit::InputError;
 #[derive(Debug, Default, serde::Deserialize)]
 pub(crate) struct Config {
     pub(crate) database: Option<String>,
+    /// `[severity]`: which source's rating a finding takes (`authority`), and the rating when
+    /// none speaks (`default`).
+    #[serde(default)]
+    pub(crate) severity: vexil_core::output::severity::SeverityPolicy,
 }
 
 /// The configuration file in use, if any, and its contents.

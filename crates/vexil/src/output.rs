@@ -15,15 +15,16 @@ pub(crate) enum Format {
     Json,
 }
 
-/// A progress bar over `total` files on a terminal; hidden in CI, in pipes and for one file.
-pub(crate) fn progress(total: u64) -> indicatif::ProgressBar {
+/// A progress bar over `total` things (`unit`: "files", "releases") on a terminal; hidden in
+/// CI, in pipes and for one thing.
+pub(crate) fn progress(total: u64, unit: &str) -> indicatif::ProgressBar {
     if !std::io::stderr().is_terminal() || total < 2 {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(total);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} files {msg}",
-    ) {
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
+        "{{spinner}} [{{elapsed_precise}}] {{bar:30}} {{pos}}/{{len}} {unit} {{msg}}"
+    )) {
         bar.set_style(style);
     }
     bar

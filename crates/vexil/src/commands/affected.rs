@@ -6,11 +6,14 @@ use vexil_core::matching::audit::Finding;
 use vexil_core::model::{Component, Inventory};
 use vexil_store::Store;
 
-use super::check::audit_in;
+use std::collections::BTreeMap;
+
 use super::inventory::{print_skipped, read_documents};
+use super::scan::audit_in;
 use crate::cli::{AffectedArgs, ListFormat};
 use crate::exit::{InputError, Outcome};
 use crate::output::print_table;
+use vexil_core::matching::lookup_name;
 
 /// One place the vulnerability was looked for: a release, or the files given.
 #[derive(serde::Serialize)]
@@ -32,7 +35,8 @@ struct ComponentAnswer {
 
 pub(crate) async fn run(args: AffectedArgs, url: &str) -> anyhow::Result<Outcome> {
     let store = Store::open(url).await?;
-    if !store.knows_vulnerability(&args.vuln).await? {
+    let group = store.vulnerability(&args.vuln).await?;
+    if group.is_empty() {
         store.close().await;
         return Err(InputError(format!(
             "no advisory in the database has the id or alias `{}`; import the feeds that publish it \
@@ -41,16 +45,35 @@ pub(crate) async fn run(args: AffectedArgs, url: &str) -> anyhow::Result<Outcome
         ))
         .into());
     }
-    // Every place looked in, with its components; all are audited together, so the advisories
-    // are looked up and grouped once however many releases there are.
+    // Every place looked in, with its candidate components; all are audited together, so the
+    // advisories are looked up and grouped once however many releases there are.
     let mut places: Vec<(String, Vec<Component>)> = Vec::new();
     if args.inventory.is_empty() {
-        for r in store.releases(args.project.as_deref()).await? {
-            let id = format!("{}@{}", r.project, r.version);
-            if let Some(stored) = store.release(&id.parse().map_err(InputError)?).await? {
-                places.push((id, stored.components));
-            }
+        // Only components the group's advisories name (or that carry a CPE, when an NVD record
+        // of the group has CPE configurations) can be affected: found through the name index.
+        let names: Vec<String> = group
+            .iter()
+            .flat_map(|a| &a.affected)
+            .filter_map(|af| af.package.as_ref())
+            .map(|p| lookup_name(&p.ecosystem, &p.name))
+            .collect();
+        let with_cpes = group
+            .iter()
+            .any(|a| a.nvd.as_ref().is_some_and(|n| !n.configurations.is_empty()));
+        let mut by_release: BTreeMap<String, Vec<Component>> = BTreeMap::new();
+        for release in store.release_ids(args.project.as_deref()).await? {
+            by_release.insert(release.to_string(), Vec::new());
         }
+        for (release, component) in store
+            .components_named(&names, with_cpes, args.project.as_deref())
+            .await?
+        {
+            by_release
+                .entry(release.to_string())
+                .or_default()
+                .push(component);
+        }
+        places.extend(by_release);
     } else {
         let documents = read_documents(&args.inventory, None, "nothing was checked").await?;
         print_skipped(&documents.skipped);
@@ -90,7 +113,8 @@ async fn answers(
         all.extend(components);
         names.push(name);
     }
-    let (components, findings) = audit_in(store, all).await?;
+    let audited = audit_in(store, all).await?;
+    let (components, findings) = (audited.components, audited.findings);
     let mut answers: Vec<Answer> = names
         .into_iter()
         .map(|release| Answer {

@@ -2,32 +2,79 @@
 //! inventory files, match them against the advisories in the database, print what is affected
 //! with the versions that fix it, and exit 1 when anything is. Records nothing.
 
-use vexil_core::matching::audit::{Finding, audit};
-use vexil_core::matching::{Verdict, lookup_name};
+use vexil_core::matching::Verdict;
+use vexil_core::model::finding::Observation;
 use vexil_core::model::{Component, Inventory};
+use vexil_core::output::severity::SeverityPolicy;
 use vexil_store::Store;
 
 use crate::cli::AuditArgs;
 use crate::cli::ListFormat;
-use crate::commands::inventory::{format_arg, print_skipped, read_documents};
+use crate::commands::inventory::{
+    Documents, format_arg, new_documents, print_skipped, read_documents, release_arg,
+};
+use crate::commands::scan::{audit_in, observe_in, print_report};
 use crate::exit::Outcome;
 use crate::output::print_table;
 
-pub(crate) async fn run(args: AuditArgs, url: &str) -> anyhow::Result<Outcome> {
+pub(crate) async fn run(
+    args: AuditArgs,
+    url: &str,
+    policy: &SeverityPolicy,
+) -> anyhow::Result<Outcome> {
     let forced = format_arg(&args.input_format)?;
-    let documents = read_documents(&args.files, forced, "nothing was checked").await?;
-    print_skipped(&documents.skipped);
-    let inventory = Inventory::union(documents.inventories);
+    let release = args.record.as_deref().map(release_arg).transpose()?;
+    let then = match &release {
+        Some(r) => format!("nothing was checked and {r} is unchanged"),
+        None => "nothing was checked".to_owned(),
+    };
+    let Documents {
+        summaries,
+        inventories,
+        skipped,
+    } = read_documents(&args.files, forced, &then).await?;
+    print_skipped(&skipped);
+    let inventory = Inventory::union(inventories);
     let store = Store::open(url).await?;
-    let (components, findings) = audit_in(&store, inventory.components).await?;
+    let audited = audit_in(&store, inventory.components.clone()).await?;
+    let advisories = audited.advisories.len();
+    let (components, observed) = observe_in(&store, audited, policy).await?;
+    // `--record`: the files become the release's inventory, and this audit its scan.
+    let recorded = match &release {
+        Some(release) => {
+            let now = super::now();
+            let imported = store
+                .import_inventory(release, &new_documents(&summaries), &inventory, now)
+                .await?;
+            let observations: Vec<Observation> = observed.iter().map(|(_, o)| o.clone()).collect();
+            Some(
+                store
+                    .record_scan(
+                        release,
+                        imported.revision,
+                        advisories,
+                        components.len(),
+                        &observations,
+                        now,
+                    )
+                    .await?,
+            )
+        }
+        None => None,
+    };
     store.close().await;
-    let affected = findings
+    let affected = observed
         .iter()
-        .filter(|f| f.verdict == Verdict::Affected && f.informational.is_none())
+        .filter(|(_, o)| o.verdict == Verdict::Affected && o.informational.is_none())
         .count();
     match args.format {
-        ListFormat::Json => print_json(&components, &findings)?,
-        ListFormat::Table => print_text(&components, &findings),
+        ListFormat::Json => print_json(&components, &observed, recorded.as_ref())?,
+        ListFormat::Table => {
+            print_text(&components, &observed);
+            if let Some(report) = &recorded {
+                print_report(report, false);
+            }
+        }
     }
     Ok(if affected > 0 {
         Outcome::Failed
@@ -36,57 +83,37 @@ pub(crate) async fn run(args: AuditArgs, url: &str) -> anyhow::Result<Outcome> {
     })
 }
 
-/// Audits components against the advisories the store holds for their package names (matching
-/// runs on a blocking thread).
-pub(crate) async fn audit_in(
-    store: &Store,
-    components: Vec<Component>,
-) -> anyhow::Result<(Vec<Component>, Vec<Finding>)> {
-    let names: Vec<String> = components
+fn print_json(
+    components: &[Component],
+    observed: &[(usize, Observation)],
+    recorded: Option<&vexil_store::ScanReport>,
+) -> anyhow::Result<()> {
+    let rows: Vec<serde_json::Value> = observed
         .iter()
-        .flat_map(|c| {
-            let eco = c.ecosystem.as_deref().unwrap_or("");
-            std::iter::once(lookup_name(eco, &c.name))
-                .chain(c.source.iter().map(move |s| lookup_name(eco, &s.name)))
-        })
-        .collect();
-    let advisories = store.advisories_named(&names).await?;
-    Ok(tokio::task::spawn_blocking(move || {
-        let findings = audit(&components, &advisories);
-        (components, findings)
-    })
-    .await?)
-}
-
-fn print_json(components: &[Component], findings: &[Finding]) -> anyhow::Result<()> {
-    let rows: Vec<serde_json::Value> = findings
-        .iter()
-        .map(|f| {
-            let c = &components[f.component];
+        .map(|(ci, o)| {
+            let c = &components[*ci];
             serde_json::json!({
                 "purl": c.purl,
                 "name": c.name,
                 "version": c.version,
                 "ecosystem": c.ecosystem,
                 "location": c.location,
-                "finding": f,
+                "finding": o,
             })
         })
         .collect();
-    println!(
-        "{}",
-        serde_json::json!({ "components": components.len(), "findings": rows })
-    );
+    let mut out = serde_json::json!({ "components": components.len(), "findings": rows });
+    if let Some(report) = recorded {
+        out["recorded"] = serde_json::to_value(report)?;
+    }
+    println!("{out}");
     Ok(())
 }
 
-fn print_text(components: &[Component], findings: &[Finding]) {
-    let shown: Vec<&Finding> = findings
-        .iter()
-        .filter(|f| matches!(f.verdict, Verdict::Affected | Verdict::Unknown))
-        .collect();
-    let row = |f: &&Finding| {
-        let c = &components[f.component];
+fn print_text(components: &[Component], observed: &[(usize, Observation)]) {
+    let shown: Vec<&(usize, Observation)> = observed.iter().filter(|(_, o)| o.is_open()).collect();
+    let row = |(ci, f): &&(usize, Observation)| {
+        let c = &components[*ci];
         let mut verdict = f.verdict.as_str().to_owned();
         if f.malicious {
             verdict.push_str(" (MALICIOUS)");
@@ -94,10 +121,15 @@ fn print_text(components: &[Component], findings: &[Finding]) {
         if let Some(kind) = &f.informational {
             verdict = format!("warning: {kind}");
         }
+        let mut severity = f.severity.level.as_str().to_owned();
+        if f.kev.is_some() {
+            severity.push_str(" KEV");
+        }
         [
             c.name.clone(),
             c.version.clone().unwrap_or_else(|| "-".into()),
             f.vuln.clone(),
+            severity,
             f.fixed_version.clone().unwrap_or_else(|| "-".into()),
             verdict,
             f.matches
@@ -106,13 +138,14 @@ fn print_text(components: &[Component], findings: &[Finding]) {
                 .unwrap_or_default(),
         ]
     };
-    let rows: Vec<[String; 6]> = shown.iter().map(row).collect();
+    let rows: Vec<[String; 7]> = shown.iter().map(row).collect();
     if !rows.is_empty() {
         print_table(
             &[
                 "PACKAGE",
                 "VERSION",
                 "VULNERABILITY",
+                "SEVERITY",
                 "FIXED IN",
                 "VERDICT",
                 "WHY",
@@ -121,20 +154,18 @@ fn print_text(components: &[Component], findings: &[Finding]) {
         );
         println!();
     }
+    let findings = || observed.iter().map(|(_, o)| o);
     let count = |v: Verdict| {
-        findings
-            .iter()
+        findings()
             .filter(|f| f.verdict == v && f.informational.is_none())
             .count()
     };
     // An informational advisory is a warning only when it applies (an unmaintained crate past its
     // replacement version is not).
-    let warnings = findings
-        .iter()
+    let warnings = findings()
         .filter(|f| f.informational.is_some() && f.verdict == Verdict::Affected)
         .count();
-    let malicious = findings
-        .iter()
+    let malicious = findings()
         .filter(|f| f.malicious && f.verdict == Verdict::Affected)
         .count();
     println!(

@@ -6,7 +6,7 @@ use vexil_core::matching::Match;
 use vexil_core::model::ReleaseId;
 use vexil_store::Store;
 
-use super::check::audit_in;
+use super::scan::audit_in;
 use crate::cli::{ExplainArgs, ListFormat};
 use crate::exit::{InputError, Outcome};
 use crate::output::terminal_safe;
@@ -39,7 +39,8 @@ pub(crate) async fn run(args: ExplainArgs, url: &str) -> anyhow::Result<Outcome>
         ))
         .into());
     }
-    let (components, findings) = audit_in(&store, components).await?;
+    let audited = audit_in(&store, components).await?;
+    let (components, findings) = (audited.components, audited.findings);
     store.close().await;
     let findings: Vec<_> = findings
         .into_iter()

@@ -2,7 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-use jiff::Timestamp;
 use serde_json::json;
 use vexil_core::ingest::feed::{self, FeedKind};
 use vexil_core::ingest::{IngestError, Location, Warning};
@@ -224,11 +223,9 @@ async fn import(args: ImportArgs, url: &str) -> anyhow::Result<Outcome> {
         .map(|a| resolve(a, kind))
         .collect::<Result<_, _>>()?;
     let store = Store::open(url).await?;
-    let now = Timestamp::now()
-        .round(jiff::Unit::Second)
-        .unwrap_or_else(|_| Timestamp::now());
+    let now = super::now();
     let mut import = store.begin_import(now).await?;
-    let bar = progress(sources.iter().map(|s| s.files.len() as u64).sum());
+    let bar = progress(sources.iter().map(|s| s.files.len() as u64).sum(), "files");
     let bytes: u64 = sources
         .iter()
         .flat_map(|s| &s.files)

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
-use jiff::Timestamp;
 use serde_json::json;
 use vexil_core::ingest::inventory::{
     self, Document, InventoryFormat, MAX_DOCUMENT_BYTES, Recognised, Sniff,
@@ -36,7 +35,7 @@ const SHOWN_WARNINGS: usize = 20;
 /// manifests are not this release's inventory.
 const SKIPPED_DIRS: &[&str] = &[".git", ".hg", ".svn", "node_modules", "proc", "sys", "dev"];
 
-fn release_arg(s: &str) -> anyhow::Result<ReleaseId> {
+pub(crate) fn release_arg(s: &str) -> anyhow::Result<ReleaseId> {
     s.parse::<ReleaseId>().map_err(|e| InputError(e).into())
 }
 
@@ -143,7 +142,7 @@ fn read_all(
     files: &[Candidate],
     forced: Option<InventoryFormat>,
 ) -> anyhow::Result<(Vec<Read>, Vec<Skipped>, Vec<anyhow::Error>)> {
-    let bar = progress(files.len() as u64);
+    let bar = progress(files.len() as u64, "files");
     let mut read = Vec::new();
     let mut skipped = Vec::new();
     let mut errors = Vec::new();
@@ -347,20 +346,10 @@ async fn import(args: InventoryImportArgs, url: &str) -> anyhow::Result<Outcome>
         skipped,
     } = read_documents(&args.files, forced, &then).await?;
     let merged = Inventory::union(inventories);
-    let documents: Vec<NewDocument<'_>> = summaries
-        .iter()
-        .map(|d| NewDocument {
-            name: &d.name,
-            format: d.format.name(),
-            digest: &d.digest,
-            components: d.components,
-            evidence: d.evidence,
-            warnings: &d.warnings,
-        })
-        .collect();
+    let documents = new_documents(&summaries);
     let store = Store::open(url).await?;
     let report = store
-        .import_inventory(&release, &documents, &merged, Timestamp::now())
+        .import_inventory(&release, &documents, &merged, super::now())
         .await?;
     store.close().await;
 
@@ -473,6 +462,21 @@ pub(crate) struct Summary {
     evidence: usize,
     warnings: Vec<Warning>,
     includes: Vec<String>,
+}
+
+/// The documents read, as the store records them.
+pub(crate) fn new_documents(summaries: &[Summary]) -> Vec<NewDocument<'_>> {
+    summaries
+        .iter()
+        .map(|d| NewDocument {
+            name: &d.name,
+            format: d.format.name(),
+            digest: &d.digest,
+            components: d.components,
+            evidence: d.evidence,
+            warnings: &d.warnings,
+        })
+        .collect()
 }
 
 /// "12 dev, 3 scanner findings, 2 warnings" for a document's line.

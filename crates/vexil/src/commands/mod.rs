@@ -4,7 +4,9 @@ mod affected;
 mod check;
 mod explain;
 mod feeds;
+mod findings;
 mod inventory;
+mod scan;
 mod version;
 
 use crate::cli::{Cli, Command};
@@ -15,8 +17,9 @@ use crate::exit::{InputError, Outcome};
 pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
     // Every command but `version` talks to the database: its URL from the configuration, and
     // a runtime to drive it.
+    let loaded = || crate::config::load(cli.config.as_deref());
     let database = || -> anyhow::Result<(tokio::runtime::Runtime, String)> {
-        let loaded = crate::config::load(cli.config.as_deref())?;
+        let loaded = loaded()?;
         let url = crate::config::database_url(cli.database.as_deref(), &loaded);
         Ok((runtime()?, url))
     };
@@ -32,7 +35,15 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         }
         Command::Check(args) => {
             let (rt, url) = database()?;
-            rt.block_on(check::run(args, &url))
+            rt.block_on(check::run(args, &url, &loaded()?.config.severity))
+        }
+        Command::Scan(args) => {
+            let (rt, url) = database()?;
+            rt.block_on(scan::run(args, &url, &loaded()?.config.severity))
+        }
+        Command::Findings(command) => {
+            let (rt, url) = database()?;
+            rt.block_on(findings::run(command, &url, &loaded()?.config.severity))
         }
         Command::Affected(args) => {
             let (rt, url) = database()?;
@@ -43,6 +54,13 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
             rt.block_on(explain::run(args, &url))
         }
     }
+}
+
+/// The time recorded for an import or scan, to the second (history reads better without
+/// nanoseconds; events within one command share it).
+pub(crate) fn now() -> jiff::Timestamp {
+    let now = jiff::Timestamp::now();
+    now.round(jiff::Unit::Second).unwrap_or(now)
 }
 
 /// The async runtime for commands that talk to a database or a network.
