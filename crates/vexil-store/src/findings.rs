@@ -672,8 +672,8 @@ macro_rules! findings_impl {
                             sqlx::query(
                                 "UPDATE findings SET name = $1, version = $2, ecosystem = $3, vuln = $4, ids = $5, \
                                  state = $6, verdict = $7, fixed_version = $8, malicious = $9, informational = $10, \
-                                 severity = $11, kev = $12, epss = $13, last_seen = $14, updated_at = $14, body = $15 \
-                                 WHERE id = $16",
+                                 severity = $11, kev = $12, epss = $13, last_seen = $14, updated_at = $14, body = $15, \
+                                 purl = $17 WHERE id = $16",
                             )
                             .bind(o.name.as_str())
                             .bind(o.version.as_deref())
@@ -691,6 +691,7 @@ macro_rules! findings_impl {
                             .bind(scan.now)
                             .bind(body.as_str())
                             .bind(*id)
+                            .bind(o.purl.as_str())
                             .execute(&mut **tx)
                             .await
                             .doing("updating a finding")?;

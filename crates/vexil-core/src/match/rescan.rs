@@ -8,6 +8,7 @@ use super::audit::Finding;
 use crate::model::finding::{
     EpssFlag, EventKind, FindingState, KevFlag, Observation, SeverityLevel,
 };
+use crate::model::inventory::package_of;
 use crate::model::{Advisory, Component, EpssScore, KevEntry};
 use crate::output::severity::{SeverityPolicy, resolve};
 
@@ -121,24 +122,52 @@ pub struct Event {
 }
 
 /// Diffs `observed` against `stored` (one release's findings). A stored finding is the same
-/// finding as an observation when they name the same purl and their alias groups share an id,
-/// so a group that grew (a CVE assigned after the GHSA) stays one finding. Observations that
-/// were never open and match nothing stored are not recorded: they are not findings.
+/// finding as an observation when their alias groups share an id (so a group that grew — a CVE
+/// assigned after the GHSA — stays one finding) and they name the same purl, or else the same
+/// package at another version (so an upgrade resolves the finding it fixes instead of leaving
+/// it to vanish). Observations that were never open and match nothing stored are not recorded:
+/// they are not findings.
 pub fn rescan(stored: &[Stored], observed: &[Observation]) -> Vec<Change> {
     let mut by_purl: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_package: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, s) in stored.iter().enumerate() {
         by_purl.entry(s.purl.as_str()).or_default().push(i);
+        by_package.entry(package_of(&s.purl).0).or_default().push(i);
     }
-    let mut seen: HashSet<usize> = HashSet::new();
-    let mut changes = Vec::new();
+    let mut taken: HashSet<usize> = HashSet::new();
+    let mut pairs: Vec<Option<usize>> = vec![None; observed.len()];
+    let overlap = |s: &Stored, o: &Observation| s.ids.iter().any(|id| o.ids.contains(id));
+    // Same purl first, then the same package at another version.
     for (oi, o) in observed.iter().enumerate() {
-        let same = by_purl
-            .get(o.purl.as_str())
+        let same = by_purl.get(o.purl.as_str()).into_iter().flatten().copied();
+        if let Some(si) = same
+            .into_iter()
+            .find(|&si| !taken.contains(&si) && overlap(&stored[si], o))
+        {
+            taken.insert(si);
+            pairs[oi] = Some(si);
+        }
+    }
+    for (oi, o) in observed.iter().enumerate() {
+        if pairs[oi].is_some() {
+            continue;
+        }
+        let same = by_package
+            .get(&package_of(&o.purl).0)
             .into_iter()
             .flatten()
-            .copied()
-            .find(|&si| !seen.contains(&si) && stored[si].ids.iter().any(|id| o.ids.contains(id)));
-        let Some(si) = same else {
+            .copied();
+        if let Some(si) = same
+            .into_iter()
+            .find(|&si| !taken.contains(&si) && overlap(&stored[si], o))
+        {
+            taken.insert(si);
+            pairs[oi] = Some(si);
+        }
+    }
+    let mut changes = Vec::new();
+    for (oi, o) in observed.iter().enumerate() {
+        let Some(si) = pairs[oi] else {
             if o.is_open() {
                 changes.push(Change::Insert {
                     observed: oi,
@@ -150,7 +179,6 @@ pub fn rescan(stored: &[Stored], observed: &[Observation]) -> Vec<Change> {
             }
             continue;
         };
-        seen.insert(si);
         let s = &stored[si];
         let now_open = o.is_open();
         let event = match (s.state, now_open) {
@@ -190,7 +218,7 @@ pub fn rescan(stored: &[Stored], observed: &[Observation]) -> Vec<Change> {
         });
     }
     for (si, s) in stored.iter().enumerate() {
-        if !seen.contains(&si) && s.state == FindingState::Open {
+        if !taken.contains(&si) && s.state == FindingState::Open {
             changes.push(Change::Vanish {
                 id: s.id,
                 event: Event {
@@ -215,6 +243,9 @@ fn reason(o: &Observation) -> &str {
 /// What changed in a finding that stays open, if anything worth an event.
 fn changed(s: &Stored, o: &Observation) -> Option<String> {
     let mut parts = Vec::new();
+    if s.purl != o.purl {
+        parts.push(format!("component {} → {}", s.purl, o.purl));
+    }
     if s.verdict != o.verdict {
         parts.push(format!(
             "verdict {} → {}",
@@ -335,6 +366,48 @@ mod tests {
             ]
         );
         assert!(matches!(changes[1], Change::Insert { observed: 2, .. }));
+    }
+
+    #[test]
+    fn an_upgrade_resolves_the_finding_of_the_same_package() {
+        let s = [stored(1, "pkg:npm/a@1.0.0", &["CVE-1"], FindingState::Open)];
+        let changes = rescan(
+            &s,
+            &[observed("pkg:npm/a@1.3.0", &["CVE-1"], Verdict::Fixed)],
+        );
+        assert_eq!(kinds(&changes), [("update", Some(EventKind::Resolved))]);
+        // Two versions of one package in one release keep their own findings.
+        let s = [
+            stored(1, "pkg:npm/a@1.0.0", &["CVE-1"], FindingState::Open),
+            stored(2, "pkg:npm/a@2.0.0", &["CVE-1"], FindingState::Open),
+        ];
+        let obs = [
+            observed("pkg:npm/a@2.0.0", &["CVE-1"], Verdict::Affected),
+            observed("pkg:npm/a@1.0.0", &["CVE-1"], Verdict::Affected),
+        ];
+        let changes = rescan(&s, &obs);
+        assert!(
+            matches!(
+                changes[0],
+                Change::Update {
+                    id: 2,
+                    event: None,
+                    ..
+                }
+            ),
+            "{changes:?}"
+        );
+        assert!(
+            matches!(
+                changes[1],
+                Change::Update {
+                    id: 1,
+                    event: None,
+                    ..
+                }
+            ),
+            "{changes:?}"
+        );
     }
 
     #[test]

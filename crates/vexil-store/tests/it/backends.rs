@@ -58,3 +58,32 @@ pub(crate) async fn all() -> Vec<TestStore> {
     }
     stores
 }
+
+/// Runs statements on the database at `url`: `sqlite` ones on SQLite, `postgres` ones on
+/// PostgreSQL (to break a store on purpose, e.g. a trigger that fails every insert).
+pub(crate) async fn execute(url: &str, sqlite: &[&str], postgres: &[&str]) {
+    for sql in if url.starts_with("sqlite:") {
+        sqlite
+    } else {
+        postgres
+    } {
+        try_execute(url, sql).await.unwrap();
+    }
+}
+
+/// Runs one statement on the database at `url`, returning the database's error as text.
+pub(crate) async fn try_execute(url: &str, sql: &str) -> Result<(), String> {
+    let sql = sqlx::AssertSqlSafe(sql.to_owned());
+    let result = if url.starts_with("sqlite:") {
+        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+        let r = sqlx::query(sql).execute(&pool).await.map(drop);
+        pool.close().await;
+        r
+    } else {
+        let pool = sqlx::PgPool::connect(url).await.unwrap();
+        let r = sqlx::query(sql).execute(&pool).await.map(drop);
+        pool.close().await;
+        r
+    };
+    result.map_err(|e| e.to_string())
+}

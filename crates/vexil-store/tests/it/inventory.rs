@@ -245,27 +245,13 @@ async fn a_failed_import_changes_nothing() {
 
 /// Makes every insert into `scanner_evidence` fail, as a full disk or a lost connection would.
 async fn fail_evidence_inserts(url: &str) {
-    if url.starts_with("sqlite:") {
-        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
-        sqlx::query(
-            "CREATE TRIGGER boom BEFORE INSERT ON scanner_evidence BEGIN SELECT RAISE(ABORT, 'boom'); END",
-        )
-        .execute(&pool)
-        .await
-        .unwrap();
-        pool.close().await;
-    } else {
-        let pool = sqlx::PgPool::connect(url).await.unwrap();
-        sqlx::query(
+    backends::execute(
+        url,
+        &["CREATE TRIGGER boom BEFORE INSERT ON scanner_evidence BEGIN SELECT RAISE(ABORT, 'boom'); END"],
+        &[
             "CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'boom'; END $$ LANGUAGE plpgsql",
-        )
-        .execute(&pool)
-        .await
-        .unwrap();
-        sqlx::query("CREATE TRIGGER boom BEFORE INSERT ON scanner_evidence FOR EACH ROW EXECUTE FUNCTION boom()")
-            .execute(&pool)
-            .await
-            .unwrap();
-        pool.close().await;
-    }
+            "CREATE TRIGGER boom BEFORE INSERT ON scanner_evidence FOR EACH ROW EXECUTE FUNCTION boom()",
+        ],
+    )
+    .await;
 }

@@ -6,6 +6,7 @@
 
 mod backends;
 mod feeds;
+mod findings;
 mod inventory;
 
 use vexil_testdata as shared;
