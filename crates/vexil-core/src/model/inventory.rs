@@ -285,10 +285,27 @@ impl Inventory {
 
 /// A release of a project, written `PROJECT@VERSION` (`billing-api@2.4.1`,
 /// `sm-db1@2026-11-23`, `@acme/web@1.0.0` — the version follows the last `@`).
+///
+/// In JSON it is that one string.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct ReleaseId {
     pub project: String,
     pub version: String,
+}
+
+impl From<ReleaseId> for String {
+    fn from(r: ReleaseId) -> String {
+        r.to_string()
+    }
+}
+
+impl TryFrom<String> for ReleaseId {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<ReleaseId, String> {
+        s.parse()
+    }
 }
 
 impl std::str::FromStr for ReleaseId {

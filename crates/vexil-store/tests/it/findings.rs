@@ -216,7 +216,11 @@ async fn rescans_record_new_resolved_reactivated_and_changed() {
         assert_eq!(left_pad.state, FindingState::Open, "{}", t.name);
         assert_eq!(left_pad.first_seen, "2026-11-01T00:00:01Z", "{}", t.name);
         assert_eq!(left_pad.observation.vuln, "CVE-2026-0001", "{}", t.name);
-        assert_eq!(left_pad.observation.purl, "pkg:npm/left-pad@1.0.0", "{}", t.name);
+        assert_eq!(
+            left_pad.observation.purl, "pkg:npm/left-pad@1.0.0",
+            "{}",
+            t.name
+        );
         let (_, history) = s.finding(left_pad.id).await.unwrap().unwrap();
         let kinds: Vec<EventKind> = history.iter().map(|e| e.kind).collect();
         assert_eq!(

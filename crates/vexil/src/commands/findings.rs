@@ -254,6 +254,8 @@ enum Agreement {
     VexilSaysNotAffected,
     /// Vexil finds it affected; this scanner, which read the package, did not report it.
     VexilOnly,
+    /// Not an advisory at all (cargo-audit's yanked-crate warnings): nothing to compare.
+    NotAnAdvisory,
 }
 
 #[derive(serde::Serialize)]
@@ -330,6 +332,10 @@ async fn compare(
             .filter(|o| o.ids.iter().any(|i| ids.contains(&i)))
             .max_by_key(|o| o.verdict.urgency());
         let (agreement, detail) = match same {
+            _ if e.vuln_id.starts_with("yanked:") => (
+                Agreement::NotAnAdvisory,
+                "a yanked crate: a registry fact, not an advisory".to_owned(),
+            ),
             Some(o) if o.is_open() => {
                 matched.insert((e.tool.clone(), std::ptr::from_ref(*o)));
                 (Agreement::Agree, o.verdict.as_str().to_owned())
@@ -457,12 +463,16 @@ async fn compare(
         let n = |a: Agreement| counts.get(&a).copied().unwrap_or(0);
         println!(
             "{tool}: {} agree; scanner only: {} unknown to Vexil, {} package not named, {} Vexil says \
-             fixed/not affected; Vexil only: {}",
+             fixed/not affected; Vexil only: {}{}",
             n(Agreement::Agree),
             n(Agreement::UnknownToVexil),
             n(Agreement::PackageNotNamed),
             n(Agreement::VexilSaysNotAffected),
-            n(Agreement::VexilOnly)
+            n(Agreement::VexilOnly),
+            match n(Agreement::NotAnAdvisory) {
+                0 => String::new(),
+                k => format!("; {k} not advisories (yanked)"),
+            }
         );
     }
     Ok(Outcome::Success)

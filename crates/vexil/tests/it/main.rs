@@ -7,4 +7,5 @@ mod check;
 mod common;
 mod feeds;
 mod inventory;
+mod scan;
 mod version;
