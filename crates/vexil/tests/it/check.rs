@@ -180,5 +180,46 @@ fn the_quick_start_example_finds_what_its_readme_says() {
                 "requests CVE-2024-35195 affected 2.32.0",
             ]
         );
+        // The quick start's main job: the shop as a release, scanned, its findings listed.
+        vexil(&url)
+            .args(["inventory", "import", "shop@1.0"])
+            .arg(root.join("shop"))
+            .assert()
+            .success();
+        vexil(&url)
+            .args(["scan", "shop@1.0"])
+            .assert()
+            .success()
+            .stdout(predicates::str::contains("5 new"));
+        let out = vexil(&url)
+            .args(["findings", "list", "--format", "json"])
+            .assert()
+            .success();
+        let list: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        let listed: Vec<String> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {} {} by {}",
+                    f["name"].as_str().unwrap(),
+                    f["state"].as_str().unwrap(),
+                    f["severity"]["level"].as_str().unwrap(),
+                    f["severity"]["authority"].as_str().unwrap()
+                )
+            })
+            .collect();
+        // Most severe first, then by vulnerability id; the malicious record has no rating.
+        assert_eq!(
+            listed,
+            [
+                "minimist open critical by ghsa",
+                "django open critical by osv",
+                "lodash open high by osv",
+                "express-cart-utils open high by default",
+                "requests open medium by ghsa",
+            ]
+        );
     }
 }
