@@ -4,6 +4,7 @@
 //! and `affected` share: candidates by name → match → observe (severity, KEV, EPSS).
 
 use std::collections::HashSet;
+use std::time::{Duration, Instant};
 
 use vexil_core::matching::audit::{Finding, audit};
 use vexil_core::matching::lookup_name;
@@ -22,6 +23,23 @@ pub(crate) struct Audited {
     pub(crate) components: Vec<Component>,
     pub(crate) findings: Vec<Finding>,
     pub(crate) advisories: Vec<Advisory>,
+    /// Looking the candidate advisories up, and matching them.
+    pub(crate) lookup: Duration,
+    pub(crate) matching: Duration,
+}
+
+/// Where a scan's time went, in milliseconds (reported with `--format json`).
+#[derive(Debug, Default, serde::Serialize)]
+pub(crate) struct Durations {
+    pub(crate) read_ms: f64,
+    pub(crate) lookup_ms: f64,
+    pub(crate) matching_ms: f64,
+    pub(crate) enrich_ms: f64,
+    pub(crate) record_ms: f64,
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
 }
 
 /// Audits components against the advisories the store holds for their package names (matching
@@ -35,13 +53,18 @@ pub(crate) async fn audit_in(store: &Store, components: Vec<Component>) -> anyho
                 .chain(c.source.iter().map(move |s| lookup_name(eco, &s.name)))
         })
         .collect();
+    let started = Instant::now();
     let advisories = store.advisories_named(&names).await?;
+    let lookup = started.elapsed();
     Ok(tokio::task::spawn_blocking(move || {
+        let started = Instant::now();
         let findings = audit(&components, &advisories);
         Audited {
             components,
             findings,
             advisories,
+            lookup,
+            matching: started.elapsed(),
         }
     })
     .await?)
@@ -59,6 +82,7 @@ pub(crate) async fn observe_in(
         components,
         findings,
         advisories,
+        ..
     } = audited;
     let loaded: HashSet<&str> = advisories.iter().map(|a| a.id.as_str()).collect();
     let mut missing: Vec<String> = Vec::new();
@@ -91,12 +115,21 @@ pub(crate) async fn observe_in(
     .await?)
 }
 
+/// A recorded scan and where its time went.
+#[derive(Debug, serde::Serialize)]
+pub(crate) struct Scanned {
+    #[serde(flatten)]
+    pub(crate) report: ScanReport,
+    pub(crate) durations: Durations,
+}
+
 /// Scans one stored release and records the result.
 pub(crate) async fn scan_release(
     store: &Store,
     release: &ReleaseId,
     policy: &SeverityPolicy,
-) -> anyhow::Result<ScanReport> {
+) -> anyhow::Result<Scanned> {
+    let started = Instant::now();
     let Some((revision, components)) = store.components_of(release).await? else {
         return Err(InputError(format!(
             "no release `{release}` in the database; import its inventory first \
@@ -104,11 +137,20 @@ pub(crate) async fn scan_release(
         ))
         .into());
     };
+    let mut durations = Durations {
+        read_ms: ms(started.elapsed()),
+        ..Durations::default()
+    };
     let audited = audit_in(store, components).await?;
+    durations.lookup_ms = ms(audited.lookup);
+    durations.matching_ms = ms(audited.matching);
     let advisories = audited.advisories.len();
+    let started = Instant::now();
     let (components, observed) = observe_in(store, audited, policy).await?;
+    durations.enrich_ms = ms(started.elapsed());
     let observed: Vec<Observation> = observed.into_iter().map(|(_, o)| o).collect();
-    Ok(store
+    let started = Instant::now();
+    let report = store
         .record_scan(
             release,
             revision,
@@ -117,7 +159,9 @@ pub(crate) async fn scan_release(
             &observed,
             super::now(),
         )
-        .await?)
+        .await?;
+    durations.record_ms = ms(started.elapsed());
+    Ok(Scanned { report, durations })
 }
 
 pub(crate) async fn run(
@@ -165,8 +209,8 @@ pub(crate) async fn run(
     match args.format {
         ListFormat::Json => println!("{}", serde_json::to_string(&reports)?),
         ListFormat::Table => {
-            for report in &reports {
-                print_report(report, args.verbose);
+            for scanned in &reports {
+                print_report(&scanned.report, args.verbose);
             }
         }
     }
