@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use vexil_core::matching::Verdict;
 use vexil_core::matching::rescan::{Change, Event, Stored, rescan};
 use vexil_core::model::finding::{EventKind, FindingState, Observation, SeverityLevel};
-use vexil_core::model::{Advisory, Component, EpssScore, KevEntry, ReleaseId};
+use vexil_core::model::{Advisory, Component, EpssScore, KevEntry, ReleaseId, SourcePackage};
 
 use crate::StoreError;
 use crate::error::Doing;
@@ -256,6 +256,77 @@ impl Store {
             .collect())
     }
 
+    /// The source packages the archive indexes name for binary packages without one: Debian's
+    /// Packages index (`debian_binaries`) for `deb` packages, the APKINDEX origin (`apk_index`)
+    /// for `apk` ones. Keyed by (purl type, name, version) as asked; the entry of the same
+    /// version is preferred (it carries the source version), else any entry of the name.
+    pub async fn source_packages(
+        &self,
+        wanted: &[(String, String, Option<String>)],
+    ) -> Result<HashMap<(String, String, Option<String>), SourcePackage>, StoreError> {
+        let mut out = HashMap::new();
+        for (kind, table, columns) in [
+            (
+                "deb",
+                "debian_binaries",
+                "binary_name, version, source, source_version",
+            ),
+            ("apk", "apk_index", "name, version, origin, NULL"),
+        ] {
+            let mut names: Vec<&str> = wanted
+                .iter()
+                .filter(|(t, ..)| t == kind)
+                .map(|(_, n, _)| n.as_str())
+                .collect();
+            names.sort_unstable();
+            names.dedup();
+            let mut rows: Vec<IndexRow> = Vec::new();
+            for chunk in names.chunks(CHUNK) {
+                let name_column = if kind == "deb" { "binary_name" } else { "name" };
+                let part: Vec<IndexRow> = dispatch!(&self.db, pool => {
+                    // Table and column names come from the list above, never from input.
+                    let mut q = sqlx::QueryBuilder::new(format!(
+                        "SELECT {columns} FROM {table} WHERE {name_column} IN ("
+                    ));
+                    let mut list = q.separated(", ");
+                    for name in chunk {
+                        list.push_bind(*name);
+                    }
+                    q.push(") ORDER BY 1, 2");
+                    q.build_query_as().fetch_all(pool).await.doing("looking up source packages")?
+                });
+                rows.extend(part);
+            }
+            let mut by_name: HashMap<&str, Vec<&IndexRow>> = HashMap::new();
+            for row in &rows {
+                by_name.entry(row.0.as_str()).or_default().push(row);
+            }
+            for key in wanted.iter().filter(|(t, ..)| t == kind) {
+                let Some(entries) = by_name.get(key.1.as_str()) else {
+                    continue;
+                };
+                let exact = entries.iter().find(|e| Some(&e.1) == key.2.as_ref());
+                let source = match exact {
+                    // The same version: its source version is known (apk: the origin's version
+                    // is the package's own).
+                    Some(e) => SourcePackage {
+                        name: e.2.clone(),
+                        version: e.3.clone().or_else(|| (kind == "apk").then(|| e.1.clone())),
+                    },
+                    None => match entries.last() {
+                        Some(e) => SourcePackage {
+                            name: e.2.clone(),
+                            version: None,
+                        },
+                        None => continue,
+                    },
+                };
+                out.insert(key.clone(), source);
+            }
+        }
+        Ok(out)
+    }
+
     /// Every stored advisory whose id is one of `ids` (any feed): the rest of an alias group,
     /// e.g. the NVD record of a CVE whose OSV records matched.
     pub async fn advisories_with_ids(&self, ids: &[String]) -> Result<Vec<Advisory>, StoreError> {
@@ -478,6 +549,8 @@ const SELECT_FINDING: &str = "SELECT f.id, p.name, r.version, f.state, f.first_s
      f.updated_at, f.body FROM findings f JOIN releases r ON r.id = f.release_id \
      JOIN projects p ON p.id = r.project_id";
 
+/// A binary package index row: name, version, source, source version.
+type IndexRow = (String, String, String, Option<String>);
 type EpssRow = (String, f64, f64, Option<String>, Option<String>);
 type EventRow = (String, String, Option<i64>, String);
 type FindingRow = (i64, String, String, String, String, String, String, String);

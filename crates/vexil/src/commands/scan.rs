@@ -44,7 +44,11 @@ fn ms(d: Duration) -> f64 {
 
 /// Audits components against the advisories the store holds for their package names (matching
 /// runs on a blocking thread).
-pub(crate) async fn audit_in(store: &Store, components: Vec<Component>) -> anyhow::Result<Audited> {
+pub(crate) async fn audit_in(
+    store: &Store,
+    mut components: Vec<Component>,
+) -> anyhow::Result<Audited> {
+    resolve_sources(store, &mut components).await?;
     let names: Vec<String> = components
         .iter()
         .flat_map(|c| {
@@ -68,6 +72,31 @@ pub(crate) async fn audit_in(store: &Store, components: Vec<Component>) -> anyho
         }
     })
     .await?)
+}
+
+/// Debian and Alpine binary packages whose document named no source package (a scanner report
+/// or an SBOM that lists binaries only) get theirs from the archive indexes in the store
+/// (Packages, APKINDEX), so the tracker's per-source entries reach them.
+async fn resolve_sources(store: &Store, components: &mut [Component]) -> anyhow::Result<()> {
+    let key = |c: &Component| {
+        let kind = ["deb", "apk"]
+            .into_iter()
+            .find(|t| c.purl.starts_with(&format!("pkg:{t}/")))?;
+        c.source
+            .is_none()
+            .then(|| (kind.to_owned(), c.name.clone(), c.version.clone()))
+    };
+    let wanted: Vec<_> = components.iter().filter_map(key).collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let found = store.source_packages(&wanted).await?;
+    for c in components.iter_mut() {
+        if let Some(source) = key(c).and_then(|k| found.get(&k)) {
+            c.source = Some(source.clone());
+        }
+    }
+    Ok(())
 }
 
 /// The audit's findings as observations: each with its severity (from every advisory of its

@@ -281,3 +281,59 @@ fn bad_requests_exit_2_and_say_what_is_expected() {
         .code(2)
         .stderr(predicate::str::contains("no release nope@1"));
 }
+
+/// An SBOM that lists a Debian binary without its source: the Packages index in the store names
+/// the source (`libappstream2` → `appstream`), whose tracker entry then decides.
+#[test]
+fn binaries_without_a_source_are_resolved_through_the_packages_index() {
+    let Some(packages) = shared("feeds/debian/appstream-generator-chromodoris-main-amd64-Packages")
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let tracker = dir.path().join("tracker.json");
+    std::fs::write(
+        &tracker,
+        r#"{"appstream": {"CVE-2026-99999": {"description": "test", "releases": {"bookworm":
+        {"status": "resolved", "repositories": {"bookworm": "0.8.1-1"}, "fixed_version": "0.8.1-1",
+        "urgency": "medium"}}}}}"#,
+    )
+    .unwrap();
+    let sbom = dir.path().join("bom.cdx.json");
+    std::fs::write(
+        &sbom,
+        r#"{"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1, "components": [
+        {"type": "library", "name": "libappstream2", "version": "0.8.0-2",
+         "purl": "pkg:deb/debian/libappstream2@0.8.0-2?arch=amd64&distro=debian-12"}]}"#,
+    )
+    .unwrap();
+    for url in databases(dir.path(), "sources") {
+        vexil(&url)
+            .args(["feeds", "import", "debian"])
+            .arg(&tracker)
+            .assert()
+            .success();
+        // Without the index the binary is unknown to the tracker: nothing to report.
+        vexil(&url).arg("check").arg(&sbom).assert().success();
+        vexil(&url)
+            .args(["feeds", "import", "debian-packages"])
+            .arg(&packages)
+            .assert()
+            .success();
+        let out = vexil(&url)
+            .arg("check")
+            .arg(&sbom)
+            .args(["--format", "json"])
+            .assert()
+            .code(1);
+        let report = json(&out);
+        let f = &report["findings"][0]["finding"];
+        assert_eq!(f["vuln"], "CVE-2026-99999", "{url}: {report}");
+        assert_eq!(f["fixed_version"], "0.8.1-1", "{url}: {report}");
+        let steps = f["matches"][0]["explanation"]["steps"].to_string();
+        assert!(
+            steps.contains("binary libappstream2 → source appstream"),
+            "{url}: {steps}"
+        );
+    }
+}
