@@ -459,15 +459,22 @@ impl Store {
     }
 
     /// Every stored advisory that names a package with one of these lookup names (see
-    /// [`vexil_core::matching::lookup_name`]): the candidates a matcher then decides on, each
-    /// once, in (feed, id) order.
+    /// [`vexil_core::matching::lookup_name`]) in one of these ecosystems (base names: `npm`,
+    /// `Debian` also finds `Debian:12`; empty means any): the candidates a matcher then decides
+    /// on, each once, in (feed, id) order. Filtering by ecosystem in the query keeps a name that
+    /// several ecosystems share from loading (and parsing) every ecosystem's advisories.
     pub async fn advisories_named(
         &self,
         lookup_names: &[String],
+        ecosystems: &[String],
     ) -> Result<Vec<Advisory>, StoreError> {
         let mut names: Vec<&str> = lookup_names.iter().map(String::as_str).collect();
         names.sort_unstable();
         names.dedup();
+        let mut bases: Vec<&str> = ecosystems.iter().map(String::as_str).collect();
+        bases.sort_unstable();
+        bases.dedup();
+        let prefixes: Vec<String> = bases.iter().map(|b| format!("{b}:%")).collect();
         let mut seen = std::collections::HashSet::new();
         let mut out = Vec::new();
         for chunk in names.chunks(CHUNK) {
@@ -482,6 +489,18 @@ impl Store {
                     list.push_bind(*name);
                 }
                 q.push(")");
+                if !bases.is_empty() {
+                    q.push(" AND (p.ecosystem IN (");
+                    let mut list = q.separated(", ");
+                    for base in &bases {
+                        list.push_bind(*base);
+                    }
+                    q.push(")");
+                    for prefix in &prefixes {
+                        q.push(" OR p.ecosystem LIKE ").push_bind(prefix.as_str());
+                    }
+                    q.push(")");
+                }
                 q.build_query_as().fetch_all(pool).await.doing("looking up advisories by package")?
             });
             for (feed, id, body) in rows {

@@ -316,14 +316,28 @@ async fn advisories_are_looked_up_by_normalised_name() {
         .await;
         let found = t
             .store
-            .advisories_named(&["demo-pkg".to_owned(), "nothing".to_owned()])
+            .advisories_named(&["demo-pkg".to_owned(), "nothing".to_owned()], &[])
             .await
             .unwrap();
         let ids: Vec<&str> = found.iter().map(|a| a.id.as_str()).collect();
         assert_eq!(ids, ["PYSEC-1"], "{}", t.name);
+        // Narrowed to ecosystems: the name in another ecosystem finds nothing.
+        let names = ["demo-pkg".to_owned()];
+        let in_npm = t
+            .store
+            .advisories_named(&names, &["npm".to_owned()])
+            .await
+            .unwrap();
+        assert!(in_npm.is_empty(), "{}", t.name);
+        let in_pypi = t
+            .store
+            .advisories_named(&names, &["PyPI".to_owned()])
+            .await
+            .unwrap();
+        assert_eq!(in_pypi.len(), 1, "{}", t.name);
         let found = t
             .store
-            .advisories_named(&["demo".to_owned()])
+            .advisories_named(&["demo".to_owned()], &[])
             .await
             .unwrap();
         assert_eq!(found.len(), 1, "{}", t.name);

@@ -51,6 +51,7 @@ pub(crate) async fn audit_in(
     resolve_sources(store, &mut components).await?;
     let names: Vec<String> = components
         .iter()
+        .filter(|c| c.ecosystem.is_some())
         .flat_map(|c| {
             let eco = c.ecosystem.as_deref().unwrap_or("");
             std::iter::once(lookup_name(eco, &c.name))
@@ -58,7 +59,20 @@ pub(crate) async fn audit_in(
         })
         .collect();
     let started = Instant::now();
-    let advisories = store.advisories_named(&names).await?;
+    // Only components with an ecosystem can match an advisory package (NVD's CPE fallback is
+    // not looked up by name), and only in their own ecosystem.
+    let ecosystems: Vec<String> = components
+        .iter()
+        .filter_map(|c| c.ecosystem.as_deref())
+        .map(|e| e.split(':').next().unwrap_or(e).to_owned())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let advisories = if ecosystems.is_empty() {
+        Vec::new()
+    } else {
+        store.advisories_named(&names, &ecosystems).await?
+    };
     let lookup = started.elapsed();
     Ok(tokio::task::spawn_blocking(move || {
         let started = Instant::now();
