@@ -28,14 +28,19 @@ pub(crate) async fn run(
         Some(r) => format!("nothing was checked and {r} is unchanged"),
         None => "nothing was checked".to_owned(),
     };
+    // The files are read and parsed while the database opens.
+    let (documents, store) = tokio::join!(
+        read_documents(&args.files, forced, &then),
+        Store::open(url)
+    );
     let Documents {
         summaries,
         inventories,
         skipped,
-    } = read_documents(&args.files, forced, &then).await?;
+    } = documents?;
+    let store = store?;
     print_skipped(&skipped);
     let inventory = Inventory::union(inventories);
-    let store = Store::open(url).await?;
     let audited = audit_in(&store, inventory.components.clone()).await?;
     let advisories = audited.advisories.len();
     let (components, observed) = observe_in(&store, audited, policy).await?;

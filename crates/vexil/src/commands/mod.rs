@@ -65,7 +65,7 @@ pub(crate) fn now() -> jiff::Timestamp {
 
 /// The async runtime for commands that talk to a database or a network.
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| anyhow::anyhow!("cannot start the async runtime: {e}"))
