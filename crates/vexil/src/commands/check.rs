@@ -29,10 +29,8 @@ pub(crate) async fn run(
         None => "nothing was checked".to_owned(),
     };
     // The files are read and parsed while the database opens.
-    let (documents, store) = tokio::join!(
-        read_documents(&args.files, forced, &then),
-        Store::open(url)
-    );
+    let (documents, store) =
+        tokio::join!(read_documents(&args.files, forced, &then), Store::open(url));
     let Documents {
         summaries,
         inventories,
