@@ -126,44 +126,35 @@ impl Store {
         let select = "SELECT p.name, r.version, c.ordinal, c.purl, c.ecosystem, c.name, c.version, \
              c.source_name, c.source_version, c.scope, c.direct, c.body FROM components c \
              JOIN releases r ON r.id = c.release_id JOIN projects p ON p.id = r.project_id WHERE ";
+        // Each query: components whose name or source name is in a chunk of the names, or
+        // (once) every component with a CPE.
+        let mut wanted: Vec<(&str, &[&str])> = Vec::new();
         for column in ["c.lookup_name", "c.source_lookup_name"] {
-            for chunk in names.chunks(CHUNK) {
-                let part: Vec<Row> = dispatch!(&self.db, pool => {
-                    let mut q = sqlx::QueryBuilder::new(select);
-                    q.push(column).push(" IN (");
+            wanted.extend(names.chunks(CHUNK).map(|chunk| (column, chunk)));
+        }
+        if with_cpes {
+            wanted.push(("c.has_cpe", &[]));
+        }
+        for (column, chunk) in wanted {
+            let part: Vec<FlatRow> = dispatch!(&self.db, pool => {
+                let mut q = sqlx::QueryBuilder::new(select);
+                q.push(column);
+                if !chunk.is_empty() {
+                    q.push(" IN (");
                     let mut list = q.separated(", ");
                     for name in chunk {
                         list.push_bind(*name);
                     }
-                    q.push(") AND (").push_bind(project).push(" IS NULL OR p.name = ").push_bind(project).push(")");
-                    q.build_query_as::<(String, String, i64, String, Option<String>, String, Option<String>, Option<String>, Option<String>, Option<String>, Option<bool>, String)>()
-                        .fetch_all(pool)
-                        .await
-                        .doing("looking up components by name")?
-                        .into_iter()
-                        .map(|(p, v, o, purl, eco, name, ver, sn, sv, scope, direct, body)| {
-                            (p, v, (o, purl, eco, name, ver, sn, sv, scope, direct, body))
-                        })
-                        .collect()
-                });
-                rows.extend(part);
-            }
-        }
-        if with_cpes {
-            let part: Vec<Row> = dispatch!(&self.db, pool => {
-                let mut q = sqlx::QueryBuilder::new(select);
-                q.push("c.has_cpe AND (").push_bind(project).push(" IS NULL OR p.name = ").push_bind(project).push(")");
-                q.build_query_as::<(String, String, i64, String, Option<String>, String, Option<String>, Option<String>, Option<String>, Option<String>, Option<bool>, String)>()
-                    .fetch_all(pool)
-                    .await
-                    .doing("looking up components with CPEs")?
-                    .into_iter()
-                    .map(|(p, v, o, purl, eco, name, ver, sn, sv, scope, direct, body)| {
-                        (p, v, (o, purl, eco, name, ver, sn, sv, scope, direct, body))
-                    })
-                    .collect()
+                    q.push(")");
+                }
+                q.push(" AND (").push_bind(project).push(" IS NULL OR p.name = ").push_bind(project).push(")");
+                q.build_query_as().fetch_all(pool).await.doing("looking up components by name")?
             });
-            rows.extend(part);
+            rows.extend(part.into_iter().map(
+                |(p, v, o, purl, eco, name, ver, sn, sv, scope, direct, body)| {
+                    (p, v, (o, purl, eco, name, ver, sn, sv, scope, direct, body))
+                },
+            ));
         }
         let mut out = Vec::with_capacity(rows.len());
         let mut seen = std::collections::HashSet::new();
@@ -551,6 +542,21 @@ const SELECT_FINDING: &str = "SELECT f.id, p.name, r.version, f.state, f.first_s
 
 /// A binary package index row: name, version, source, source version.
 type IndexRow = (String, String, String, Option<String>);
+/// A component row with its release's project and version in front.
+type FlatRow = (
+    String,
+    String,
+    i64,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<bool>,
+    String,
+);
 type EpssRow = (String, f64, f64, Option<String>, Option<String>);
 type EventRow = (String, String, Option<i64>, String);
 type FindingRow = (i64, String, String, String, String, String, String, String);

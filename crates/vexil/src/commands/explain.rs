@@ -6,6 +6,7 @@ use vexil_core::matching::Match;
 use vexil_core::model::ReleaseId;
 use vexil_store::Store;
 
+use super::inventory::stored_release;
 use super::scan::audit_in;
 use crate::cli::{ExplainArgs, ListFormat};
 use crate::exit::{InputError, Outcome};
@@ -14,12 +15,12 @@ use crate::output::terminal_safe;
 pub(crate) async fn run(args: ExplainArgs, url: &str) -> anyhow::Result<Outcome> {
     let release: ReleaseId = args.release.parse().map_err(InputError)?;
     let store = Store::open(url).await?;
-    let Some(stored) = store.release(&release).await? else {
-        store.close().await;
-        return Err(InputError(format!(
-            "no release {release} in the database; `vexil inventory list` shows the releases there are"
-        ))
-        .into());
+    let stored = match stored_release(&store, &release).await {
+        Ok(stored) => stored,
+        Err(e) => {
+            store.close().await;
+            return Err(e);
+        }
     };
     let wanted = |c: &vexil_core::model::Component| {
         c.purl == args.component

@@ -9,7 +9,7 @@ use vexil_core::model::inventory::package_of;
 use vexil_core::output::severity::SeverityPolicy;
 use vexil_store::{FindingFilter, Store, StoredFinding};
 
-use super::inventory::release_arg;
+use super::inventory::{release_arg, stored_release};
 use super::scan::{audit_in, observe_in};
 use crate::cli::{
     FindingsCommand, FindingsCompareArgs, FindingsListArgs, FindingsShowArgs, ListFormat,
@@ -276,12 +276,12 @@ async fn compare(
 ) -> anyhow::Result<Outcome> {
     let release = release_arg(&args.release)?;
     let store = Store::open(url).await?;
-    let Some(stored) = store.release(&release).await? else {
-        store.close().await;
-        return Err(InputError(format!(
-            "no release {release} in the database; `vexil inventory list` shows the releases there are"
-        ))
-        .into());
+    let stored = match stored_release(&store, &release).await {
+        Ok(stored) => stored,
+        Err(e) => {
+            store.close().await;
+            return Err(e);
+        }
     };
     if stored.evidence.is_empty() {
         store.close().await;

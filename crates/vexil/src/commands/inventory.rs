@@ -539,17 +539,25 @@ async fn list(args: InventoryListArgs, url: &str) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
+/// A release's stored inventory, or an input error saying where to find the releases there are.
+pub(crate) async fn stored_release(
+    store: &Store,
+    release: &ReleaseId,
+) -> anyhow::Result<ReleaseInventory> {
+    store.release(release).await?.ok_or_else(|| {
+        InputError(format!(
+            "no release {release} in the database; `vexil inventory list` shows the releases there are"
+        ))
+        .into()
+    })
+}
+
 async fn show(args: InventoryShowArgs, url: &str) -> anyhow::Result<Outcome> {
     let release = release_arg(&args.release)?;
     let store = Store::open(url).await?;
-    let stored = store.release(&release).await?;
+    let inv = stored_release(&store, &release).await;
     store.close().await;
-    let Some(inv) = stored else {
-        return Err(InputError(format!(
-            "no release {release} in the database; `vexil inventory list` shows the releases there are"
-        ))
-        .into());
-    };
+    let inv = inv?;
     match args.format {
         ShowFormat::Json => println!("{}", serde_json::to_string(&inv)?),
         ShowFormat::Purl => {
