@@ -3,7 +3,7 @@
 use predicates::prelude::*;
 use vexil_testdata::data as shared;
 
-use crate::common::{databases, vexil};
+use crate::common::{databases, succeed, vexil};
 
 #[test]
 fn check_reports_affected_packages_and_exits_1() {
@@ -68,21 +68,9 @@ fn affected_answers_per_release_and_for_files() {
     };
     let dir = tempfile::tempdir().unwrap();
     for url in databases(dir.path(), "affected") {
-        vexil(&url)
-            .args(["feeds", "import", "osv"])
-            .arg(&vuln)
-            .assert()
-            .success();
-        vexil(&url)
-            .args(["inventory", "import", "svc@1"])
-            .arg(&lock)
-            .assert()
-            .success();
-        vexil(&url)
-            .args(["inventory", "import", "web@2"])
-            .arg(&clean)
-            .assert()
-            .success();
+        succeed(&url, &["feeds", "import", "osv"], &vuln);
+        succeed(&url, &["inventory", "import", "svc@1"], &lock);
+        succeed(&url, &["inventory", "import", "web@2"], &clean);
         let out = vexil(&url)
             .args(["affected", "CVE-2017-1000430", "--format", "json"])
             .assert()

@@ -37,6 +37,12 @@ pub(crate) fn vexil(url: &str) -> Command {
     cmd
 }
 
+/// Runs `vexil ARGS PATH` against `url` and asserts it succeeds (the set-up steps of a test:
+/// importing a feed, an inventory).
+pub(crate) fn succeed(url: &str, args: &[&str], path: impl AsRef<std::ffi::OsStr>) {
+    vexil(url).args(args).arg(path).assert().success();
+}
+
 pub(crate) fn dump(url: &str) -> Vec<String> {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {

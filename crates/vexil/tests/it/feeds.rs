@@ -7,7 +7,7 @@ use vexil_testdata::data as shared;
 
 use assert_cmd::Command;
 
-use crate::common::{databases, dump, vexil};
+use crate::common::{databases, dump, succeed, vexil};
 use predicates::prelude::*;
 
 /// `vexil feeds import FEED PATH` must exit 2 with `needle` in its error.
@@ -47,16 +47,8 @@ fn real_feeds_import_and_list() {
             .stdout(predicate::str::contains(
                 ": 4291 records, 4291 new or changed",
             ));
-        vexil(&url)
-            .args(["feeds", "import", "kev"])
-            .arg(&kev)
-            .assert()
-            .success();
-        vexil(&url)
-            .args(["feeds", "import", "alpine"])
-            .arg(&secdb)
-            .assert()
-            .success();
+        succeed(&url, &["feeds", "import", "kev"], &kev);
+        succeed(&url, &["feeds", "import", "alpine"], &secdb);
         let feeds = listed(&url);
         let records = |name: &str| {
             feeds

@@ -7,7 +7,7 @@ use std::path::Path;
 use predicates::prelude::*;
 use vexil_testdata::data as shared;
 
-use crate::common::{databases, dump, vexil};
+use crate::common::{databases, dump, succeed, vexil};
 
 /// One real document per format Vexil reads (its name as `inventory import` prints it).
 const EVERY_FORMAT: &[(&str, &str)] = &[
@@ -325,11 +325,7 @@ fn bad_input_is_refused_and_changes_nothing() {
         .chain([(huge, "inventory documents over 256 MiB are refused")])
         .collect();
     for url in databases(dir.path(), "bad") {
-        vexil(&url)
-            .args(["inventory", "import", "svc@1"])
-            .arg(&good)
-            .assert()
-            .success();
+        succeed(&url, &["inventory", "import", "svc@1"], &good);
         let before = dump(&url);
         for (bad, needle) in &cases {
             vexil(&url)

@@ -4,7 +4,7 @@
 use predicates::prelude::*;
 use vexil_testdata::data as shared;
 
-use crate::common::{databases, vexil};
+use crate::common::{databases, succeed, vexil};
 
 fn json(out: &assert_cmd::assert::Assert) -> serde_json::Value {
     serde_json::from_slice(&out.get_output().stdout).unwrap()
@@ -43,26 +43,10 @@ fn scan_records_findings_and_rescans_resolve_them() {
     let dir = tempfile::tempdir().unwrap();
     let (kev, epss) = enrichment(dir.path());
     for url in databases(dir.path(), "scan") {
-        vexil(&url)
-            .args(["feeds", "import", "osv"])
-            .arg(&vuln)
-            .assert()
-            .success();
-        vexil(&url)
-            .args(["feeds", "import", "kev"])
-            .arg(&kev)
-            .assert()
-            .success();
-        vexil(&url)
-            .args(["feeds", "import", "epss"])
-            .arg(&epss)
-            .assert()
-            .success();
-        vexil(&url)
-            .args(["inventory", "import", "svc@1"])
-            .arg(&lock)
-            .assert()
-            .success();
+        succeed(&url, &["feeds", "import", "osv"], &vuln);
+        succeed(&url, &["feeds", "import", "kev"], &kev);
+        succeed(&url, &["feeds", "import", "epss"], &epss);
+        succeed(&url, &["inventory", "import", "svc@1"], &lock);
         vexil(&url)
             .args(["scan", "svc@1"])
             .assert()
@@ -118,11 +102,7 @@ fn scan_records_findings_and_rescans_resolve_them() {
             .stdout(predicate::str::contains("new"));
 
         // The release no longer ships base64 0.5.1: the finding is resolved, with its history.
-        vexil(&url)
-            .args(["inventory", "import", "svc@1"])
-            .arg(&clean)
-            .assert()
-            .success();
+        succeed(&url, &["inventory", "import", "svc@1"], &clean);
         vexil(&url)
             .args(["scan", "--project", "svc", "--verbose"])
             .assert()
@@ -159,11 +139,7 @@ fn check_record_imports_and_scans_in_one_step() {
     };
     let dir = tempfile::tempdir().unwrap();
     for url in databases(dir.path(), "record") {
-        vexil(&url)
-            .args(["feeds", "import", "osv"])
-            .arg(&vuln)
-            .assert()
-            .success();
+        succeed(&url, &["feeds", "import", "osv"], &vuln);
         // Without --record nothing is stored.
         vexil(&url).arg("check").arg(&lock).assert().code(1);
         vexil(&url)
@@ -206,11 +182,7 @@ fn findings_compare_classes_every_scanner_finding() {
     };
     let dir = tempfile::tempdir().unwrap();
     for url in databases(dir.path(), "compare") {
-        vexil(&url)
-            .args(["inventory", "import", "audit@1"])
-            .arg(&report)
-            .assert()
-            .success();
+        succeed(&url, &["inventory", "import", "audit@1"], &report);
         // With no advisories, every scanner finding is data Vexil lacks.
         let out = vexil(&url)
             .args(["findings", "compare", "audit@1", "--format", "json"])
@@ -308,18 +280,10 @@ fn binaries_without_a_source_are_resolved_through_the_packages_index() {
     )
     .unwrap();
     for url in databases(dir.path(), "sources") {
-        vexil(&url)
-            .args(["feeds", "import", "debian"])
-            .arg(&tracker)
-            .assert()
-            .success();
+        succeed(&url, &["feeds", "import", "debian"], &tracker);
         // Without the index the binary is unknown to the tracker: nothing to report.
         vexil(&url).arg("check").arg(&sbom).assert().success();
-        vexil(&url)
-            .args(["feeds", "import", "debian-packages"])
-            .arg(&packages)
-            .assert()
-            .success();
+        succeed(&url, &["feeds", "import", "debian-packages"], &packages);
         let out = vexil(&url)
             .arg("check")
             .arg(&sbom)
