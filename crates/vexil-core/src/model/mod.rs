@@ -3,6 +3,7 @@
 
 pub mod advisory;
 pub mod alias;
+pub mod decision;
 pub mod enrichment;
 pub mod finding;
 pub mod inventory;
