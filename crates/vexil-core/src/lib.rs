@@ -9,3 +9,4 @@ pub mod ingest;
 pub mod matching;
 pub mod model;
 pub mod output;
+pub mod rules;

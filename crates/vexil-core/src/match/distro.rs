@@ -471,6 +471,34 @@ impl Judge<'_> {
     }
 }
 
+/// The tracker's notes a Debian match carries, read back from its steps (written by
+/// [`note_steps`], the one place that format is made): urgency (without "(unconfirmed)") and the
+/// `nodsa` reason. For rules' `when` conditions.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TrackerNotes {
+    pub urgency: Option<String>,
+    pub nodsa: bool,
+    pub nodsa_reason: Option<String>,
+}
+
+pub fn tracker_notes(m: &Match) -> TrackerNotes {
+    let mut notes = TrackerNotes::default();
+    if m.explanation.feed != crate::model::Feed::Debian {
+        return notes;
+    }
+    for step in &m.explanation.steps {
+        if let Some(u) = step.strip_prefix("urgency ") {
+            notes.urgency = Some(u.trim_end_matches(" (unconfirmed)").to_owned());
+        } else if step == "nodsa" {
+            notes.nodsa = true;
+        } else if let Some(r) = step.strip_prefix("nodsa: ") {
+            notes.nodsa = true;
+            notes.nodsa_reason = Some(r.to_owned());
+        }
+    }
+    notes
+}
+
 /// The tracker's notes as steps: `status open`, `urgency low (unconfirmed)`, `nodsa: Minor issue`.
 fn note_steps(note: &DistroNote) -> Vec<String> {
     let mut steps = Vec::new();

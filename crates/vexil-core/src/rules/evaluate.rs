@@ -1,0 +1,121 @@
+//! Whether a rule matches a finding, and which rule decides it: triage rules over auto rules,
+//! then the higher `priority`, then the earlier rule in file order. Expired rules decide nothing.
+
+use jiff::civil::Date;
+
+use super::{Pattern, Rule, RuleKind};
+use crate::matching::distro::tracker_notes;
+use crate::model::finding::Observation;
+use crate::model::purl::Purl;
+
+/// What a rule is evaluated against: a finding of a project's release.
+#[derive(Clone, Copy, Debug)]
+pub struct Subject<'a> {
+    pub project: &'a str,
+    pub finding: &'a Observation,
+}
+
+impl Rule {
+    /// Whether every part of the rule holds for the finding (alias-aware: `vuln` matches any id
+    /// of the finding's group).
+    pub fn matches(&self, s: &Subject<'_>) -> bool {
+        let f = s.finding;
+        let found =
+            |p: &Option<Pattern>, text: &str| p.as_ref().is_none_or(|p| p.regex.is_match(text));
+        if !found(&self.project, s.project) || !found(&self.component.name, &f.name) {
+            return false;
+        }
+        if let Some(p) = &self.vuln
+            && !f
+                .ids
+                .iter()
+                .chain(std::iter::once(&f.vuln))
+                .any(|id| p.regex.is_match(id))
+        {
+            return false;
+        }
+        if let Some(want) = &self.component.ecosystem {
+            let Some(have) = f.ecosystem.as_deref() else {
+                return false;
+            };
+            let base = have.split(':').next().unwrap_or(have);
+            if !(have.eq_ignore_ascii_case(want) || base.eq_ignore_ascii_case(want)) {
+                return false;
+            }
+        }
+        if let Some(want) = &self.component.purl
+            && !purl_covers(want, &f.purl)
+        {
+            return false;
+        }
+        let w = &self.when;
+        if !w.debian_urgency.is_empty() || !w.debian_nodsa_reason.is_empty() {
+            let notes: Vec<_> = f.matches.iter().map(tracker_notes).collect();
+            let any = |pick: &dyn Fn(&crate::matching::distro::TrackerNotes) -> Option<&String>,
+                       wanted: &[String]| {
+                wanted.is_empty()
+                    || notes
+                        .iter()
+                        .filter_map(pick)
+                        .any(|v| wanted.iter().any(|w| w.eq_ignore_ascii_case(v)))
+            };
+            if !any(&|n| n.urgency.as_ref(), &w.debian_urgency)
+                || !any(&|n| n.nodsa_reason.as_ref(), &w.debian_nodsa_reason)
+            {
+                return false;
+            }
+        }
+        if w.max_severity.is_some_and(|max| f.severity.level > max) {
+            return false;
+        }
+        if w.kev.is_some_and(|kev| kev != f.kev.is_some()) {
+            return false;
+        }
+        if w.epss_below
+            .is_some_and(|below| f.epss.as_ref().map_or(0.0, |e| e.score) >= below)
+        {
+            return false;
+        }
+        if w.fix_available
+            .is_some_and(|fix| fix != f.fixed_version.is_some())
+        {
+            return false;
+        }
+        true
+    }
+}
+
+/// A versionless purl `want` covers `have` when type, namespace and name are equal (the way
+/// each type compares them: npm and PyPI names are case-insensitive) and every qualifier `want`
+/// gives is in `have` with the same value.
+pub fn purl_covers(want: &str, have: &str) -> bool {
+    let (Ok(want), Ok(have)) = (Purl::parse(want), Purl::parse(have)) else {
+        return false;
+    };
+    want.ty.eq_ignore_ascii_case(&have.ty)
+        && want
+            .namespace
+            .as_deref()
+            .unwrap_or("")
+            .eq_ignore_ascii_case(have.namespace.as_deref().unwrap_or(""))
+        && want.name.eq_ignore_ascii_case(&have.name)
+        && want
+            .qualifiers
+            .iter()
+            .all(|(k, v)| have.qualifier_value(k) == Some(v.as_str()))
+}
+
+/// The rule that decides the finding on `today`, if any: among the rules that match and have
+/// not expired, triage before auto, then higher priority, then earlier in file order.
+pub fn decide<'r>(rules: &'r [Rule], s: &Subject<'_>, today: Date) -> Option<&'r Rule> {
+    rules
+        .iter()
+        .filter(|r| !r.expired(today) && r.matches(s))
+        .min_by_key(|r| {
+            (
+                r.kind != RuleKind::Triage,
+                std::cmp::Reverse(r.priority),
+                r.order,
+            )
+        })
+}
