@@ -373,7 +373,8 @@ const TABLES: &[(&str, &str)] = &[
     (
         "findings",
         "id, release_id, purl, name, version, ecosystem, vuln, ids, state, verdict, fixed_version, malicious, \
-         informational, severity, kev, epss, first_seen, last_seen, updated_at, body",
+         informational, severity, kev, epss, first_seen, last_seen, updated_at, body, decision, decision_status, \
+         decision_rule",
     ),
     (
         "finding_events",

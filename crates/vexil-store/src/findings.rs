@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use jiff::Timestamp;
 use vexil_core::matching::Verdict;
 use vexil_core::matching::rescan::{Change, Event, Stored, rescan};
+use vexil_core::model::decision::{Decision, DecisionSource};
 use vexil_core::model::finding::{EventKind, FindingState, Observation, SeverityLevel};
 use vexil_core::model::{Advisory, Component, EpssScore, KevEntry, ReleaseId, SourcePackage};
 
@@ -53,6 +54,9 @@ pub struct StoredFinding {
     pub id: i64,
     pub release: String,
     pub state: FindingState,
+    /// The triage decision on it, when a rule or a VEX document made one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
     pub first_seen: String,
     pub last_seen: String,
     pub updated_at: String,
@@ -68,6 +72,15 @@ pub struct FindingEvent {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scan: Option<i64>,
     pub detail: String,
+}
+
+/// One decision to record: the finding, its new decision (`None`: removed), and the event.
+#[derive(Clone, Copy, Debug)]
+pub struct DecisionWrite<'a> {
+    pub finding: i64,
+    pub decision: Option<&'a Decision>,
+    pub kind: EventKind,
+    pub detail: &'a str,
 }
 
 /// Which findings a listing wants; every field narrows.
@@ -495,6 +508,37 @@ impl Store {
         Ok(out)
     }
 
+    /// Records decisions in one transaction: per finding its new decision (`None` removes it)
+    /// and the history event saying why. On any error the store is exactly as before.
+    pub async fn record_decisions(
+        &self,
+        decisions: &[DecisionWrite<'_>],
+        now: Timestamp,
+    ) -> Result<usize, StoreError> {
+        let bodies = decisions
+            .iter()
+            .map(|d| {
+                d.decision
+                    .map(|x| serde_json::to_string(x).map_err(corrupt("decision")))
+                    .transpose()
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let now = now.to_string();
+        match &self.db {
+            Db::Sqlite(pool) => {
+                let mut tx = pool.begin().await.doing("starting to record decisions")?;
+                sqlite_findings::decide(&mut tx, decisions, &bodies, &now).await?;
+                tx.commit().await.doing("committing decisions")?;
+            }
+            Db::Postgres(pool) => {
+                let mut tx = pool.begin().await.doing("starting to record decisions")?;
+                postgres_findings::decide(&mut tx, decisions, &bodies, &now).await?;
+                tx.commit().await.doing("committing decisions")?;
+            }
+        }
+        Ok(decisions.len())
+    }
+
     /// One finding and its history (oldest event first), or `None`.
     pub async fn finding(
         &self,
@@ -537,7 +581,7 @@ impl Store {
 }
 
 const SELECT_FINDING: &str = "SELECT f.id, p.name, r.version, f.state, f.first_seen, f.last_seen, \
-     f.updated_at, f.body FROM findings f JOIN releases r ON r.id = f.release_id \
+     f.updated_at, f.body, f.decision FROM findings f JOIN releases r ON r.id = f.release_id \
      JOIN projects p ON p.id = r.project_id";
 
 /// A binary package index row: name, version, source, source version.
@@ -559,10 +603,20 @@ type FlatRow = (
 );
 type EpssRow = (String, f64, f64, Option<String>, Option<String>);
 type EventRow = (String, String, Option<i64>, String);
-type FindingRow = (i64, String, String, String, String, String, String, String);
+type FindingRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+);
 
 fn finding_from_row(row: FindingRow) -> Result<StoredFinding, StoreError> {
-    let (id, project, version, state, first_seen, last_seen, updated_at, body) = row;
+    let (id, project, version, state, first_seen, last_seen, updated_at, body, decision) = row;
     Ok(StoredFinding {
         id,
         release: format!("{project}@{version}"),
@@ -574,6 +628,9 @@ fn finding_from_row(row: FindingRow) -> Result<StoredFinding, StoreError> {
         last_seen,
         updated_at,
         observation: serde_json::from_str(&body).map_err(corrupt("finding"))?,
+        decision: decision
+            .map(|d| serde_json::from_str(&d).map_err(corrupt("finding decision")))
+            .transpose()?,
     })
 }
 
@@ -618,6 +675,50 @@ macro_rules! findings_impl {
             use sqlx::{QueryBuilder, Transaction};
 
             type Tx<'a> = Transaction<'a, $db>;
+
+            pub(super) async fn decide(
+                tx: &mut Tx<'_>,
+                decisions: &[DecisionWrite<'_>],
+                bodies: &[Option<String>],
+                now: &str,
+            ) -> Result<(), StoreError> {
+                for (d, body) in decisions.iter().zip(bodies) {
+                    let rule = d.decision.and_then(|x| match &x.source {
+                        DecisionSource::Rule(r) => Some(r.id.as_str()),
+                        DecisionSource::Vex { .. } => None,
+                    });
+                    let done = sqlx::query(
+                        "UPDATE findings SET decision = $1, decision_status = $2, decision_rule = $3, updated_at = $4 \
+                         WHERE id = $5",
+                    )
+                    .bind(body.as_deref())
+                    .bind(d.decision.map(|x| x.status.as_str()))
+                    .bind(rule)
+                    .bind(now)
+                    .bind(d.finding)
+                    .execute(&mut **tx)
+                    .await
+                    .doing("recording a decision")?;
+                    if done.rows_affected() != 1 {
+                        return Err(StoreError::Corrupt {
+                            what: "decision",
+                            detail: format!("no finding F-{}", d.finding),
+                        });
+                    }
+                }
+                for chunk in decisions.chunks(CHUNK) {
+                    let mut q = QueryBuilder::<$db>::new("INSERT INTO finding_events (finding_id, scan_id, at, kind, detail) ");
+                    q.push_values(chunk, |mut row, d| {
+                        row.push_bind(d.finding)
+                            .push_bind(None::<i64>)
+                            .push_bind(now)
+                            .push_bind(d.kind.as_str())
+                            .push_bind(d.detail);
+                    });
+                    q.build().execute(&mut **tx).await.doing("recording decision history")?;
+                }
+                Ok(())
+            }
 
             pub(super) async fn record(tx: &mut Tx<'_>, scan: &ScanWrite<'_>) -> Result<ScanReport, StoreError> {
                 let head: Option<(i64,)> = sqlx::query_as(

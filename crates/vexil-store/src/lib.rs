@@ -12,7 +12,9 @@ pub use feeds::{
     FeedSummary, Import, ImportReport, Prepared, SourceReport, cmp_modified, later_modified,
     newest_in, prepare,
 };
-pub use findings::{FindingEvent, FindingFilter, ScanEvent, ScanReport, StoredFinding};
+pub use findings::{
+    DecisionWrite, FindingEvent, FindingFilter, ScanEvent, ScanReport, StoredFinding,
+};
 pub use inventory::{
     HistoryEntry, InventoryReport, NewDocument, ReleaseInventory, ReleaseSummary, StoredDocument,
 };

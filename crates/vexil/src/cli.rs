@@ -93,6 +93,73 @@ decides what fails).")]
     /// Stored findings: list them, show one with its history, compare with scanner reports.
     #[command(subcommand)]
     Findings(FindingsCommand),
+    /// Triage as code: check, plan and apply the rules in `rules/auto/*.toml` and
+    /// `rules/triage/*.toml` next to vexil.toml; list stale rules.
+    #[command(subcommand, after_help = RULES_HELP)]
+    Rules(RulesCommand),
+}
+
+const RULES_HELP: &str = "\
+A rule (TOML, one `[[rule]]` table each):
+
+  [[rule]]
+  id = \"linux-libc-dev-headers-only\"
+  kind = \"auto\"                              # or \"triage\" (needs issue and recheck)
+  component = { name = \"^linux-libc-dev$\" }  # or purl = \"pkg:deb/debian/linux-libc-dev\", ecosystem = \"Debian\"
+  vuln = \"^CVE-\"                             # regex over any id of the alias group
+  project = \"^sm-\"                           # regex over the project name
+  when = { debian_urgency = [\"unimportant\"] } # also debian_nodsa_reason, max_severity, kev, epss_below, fix_available
+  status = \"not_affected\"                    # OpenVEX: not_affected, affected, fixed, under_investigation
+  justification = \"vulnerable_code_not_present\"
+  reason = \"Ships /usr/include/linux/*.h only; no runtime kernel code.\"
+  issue = \"https://git.example.org/isms/issues/12\"
+  recheck = 2027-05-01
+  expires = 2027-12-31
+  priority = 0
+
+Precedence: triage rules over auto rules, then higher priority, then file order. Exit codes:
+check 2 when any rule file has an error; stale 1 when any rule is past its recheck date.";
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum RulesCommand {
+    /// Validate every rule file and report every problem (file, line, column, snippet).
+    Check(RulesArgs),
+    /// What applying the rules would change, per rule. Changes nothing.
+    Plan(RulesPlanArgs),
+    /// Record the plan: one transaction, one history event per changed finding. Idempotent.
+    Apply(RulesArgs),
+    /// Rules past their recheck date, with owner and issue; exit 1 when any.
+    Stale(RulesArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RulesArgs {
+    /// The directory holding `rules/` (default: where vexil.toml is, else here).
+    #[arg(value_name = "DIR")]
+    pub(crate) dir: Option<PathBuf>,
+    /// Evaluate dates (expires, recheck) as of this day instead of today.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub(crate) today: Option<String>,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub(crate) format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RulesPlanArgs {
+    #[arg(value_name = "DIR")]
+    pub(crate) dir: Option<PathBuf>,
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub(crate) today: Option<String>,
+    #[arg(long, value_enum, default_value_t = PlanFormat::Table)]
+    pub(crate) format: PlanFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum PlanFormat {
+    Table,
+    Json,
+    /// Fit to post as a pull-request comment.
+    Markdown,
 }
 
 #[derive(Debug, Args)]

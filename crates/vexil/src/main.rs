@@ -20,9 +20,29 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     let cli = cli::Cli::parse();
     match commands::run(cli) {
         Ok(outcome) => outcome.into(),
         Err(err) => exit::report(&err),
     }
+}
+
+/// `vexil findings list | head` closes the pipe early: Rust ignores SIGPIPE, so `println!`
+/// panics. That is the reader's choice, not a failure: leave quietly with the shell's code for
+/// a closed pipe (128 + SIGPIPE) instead of a panic message.
+fn quiet_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
 }

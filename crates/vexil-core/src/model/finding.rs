@@ -165,6 +165,12 @@ pub enum EventKind {
     Reactivated,
     /// Still open, but the verdict, fixed version, severity or KEV status changed.
     Changed,
+    /// A rule decided it (or decides it differently now).
+    RuleApplied,
+    /// The rule that decided it no longer does (removed, expired, no longer matching).
+    RuleUnapplied,
+    /// A statement of an imported VEX document decided it.
+    VexApplied,
 }
 
 impl EventKind {
@@ -174,6 +180,9 @@ impl EventKind {
             EventKind::Resolved => "resolved",
             EventKind::Reactivated => "reactivated",
             EventKind::Changed => "changed",
+            EventKind::RuleApplied => "rule_applied",
+            EventKind::RuleUnapplied => "rule_unapplied",
+            EventKind::VexApplied => "vex_applied",
         }
     }
 
@@ -183,6 +192,9 @@ impl EventKind {
             "resolved" => Some(EventKind::Resolved),
             "reactivated" => Some(EventKind::Reactivated),
             "changed" => Some(EventKind::Changed),
+            "rule_applied" => Some(EventKind::RuleApplied),
+            "rule_unapplied" => Some(EventKind::RuleUnapplied),
+            "vex_applied" => Some(EventKind::VexApplied),
             _ => None,
         }
     }

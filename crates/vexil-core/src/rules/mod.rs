@@ -6,12 +6,14 @@
 //!   every mistake (all of them, never only the first);
 //! - [`check`]: the rules of every file together: duplicate ids, stale and expired rules;
 //! - [`evaluate`]: whether a rule matches a finding, and which rule decides it (triage over
-//!   auto, then `priority`, then file order).
+//!   auto, then `priority`, then file order);
+//! - [`plan`]: the decisions the rules make against the stored ones — apply, change, un-apply.
 
 pub mod check;
 pub mod diagnostic;
 pub mod evaluate;
 pub mod parse;
+pub mod plan;
 
 use jiff::civil::Date;
 use regex::Regex;

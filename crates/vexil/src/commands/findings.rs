@@ -67,7 +67,7 @@ async fn list(args: FindingsListArgs, url: &str) -> anyhow::Result<Outcome> {
         println!("no findings (`vexil scan` records them)");
         return Ok(Outcome::Success);
     }
-    let rows: Vec<[String; 9]> = findings.iter().map(row).collect();
+    let rows: Vec<[String; 10]> = findings.iter().map(row).collect();
     print_table(
         &[
             "ID",
@@ -79,6 +79,7 @@ async fn list(args: FindingsListArgs, url: &str) -> anyhow::Result<Outcome> {
             "VERSION",
             "VERDICT",
             "FIXED IN",
+            "DECISION",
         ],
         &rows,
     );
@@ -94,7 +95,7 @@ async fn list(args: FindingsListArgs, url: &str) -> anyhow::Result<Outcome> {
     Ok(Outcome::Success)
 }
 
-fn row(f: &StoredFinding) -> [String; 9] {
+fn row(f: &StoredFinding) -> [String; 10] {
     let o = &f.observation;
     let mut severity = o.severity.level.as_str().to_owned();
     if o.kev.is_some() {
@@ -117,7 +118,22 @@ fn row(f: &StoredFinding) -> [String; 9] {
         o.version.clone().unwrap_or_else(|| "-".into()),
         verdict,
         o.fixed_version.clone().unwrap_or_else(|| "-".into()),
+        decision_summary(f),
     ]
+}
+
+/// `not_affected (rule lodash-unused)`, `fixed (VEX vendor.json)`, or `-`.
+fn decision_summary(f: &StoredFinding) -> String {
+    use vexil_core::model::decision::DecisionSource;
+    match &f.decision {
+        None => "-".to_owned(),
+        Some(d) => match &d.source {
+            DecisionSource::Rule(r) => format!("{} (rule {})", d.status.as_str(), r.id),
+            DecisionSource::Vex { document, .. } => {
+                format!("{} (VEX {document})", d.status.as_str())
+            }
+        },
+    }
 }
 
 fn finding_id(s: &str) -> anyhow::Result<i64> {
@@ -177,6 +193,27 @@ async fn show(args: FindingsShowArgs, url: &str) -> anyhow::Result<Outcome> {
     );
     if let Some(kind) = &o.informational {
         println!("  warning       {kind} (RustSec informational: not a vulnerability)");
+    }
+    if let Some(d) = &finding.decision {
+        println!(
+            "  decision      {}: {}",
+            decision_summary(&finding),
+            safe(&d.reason)
+        );
+        if let Some(j) = d.justification {
+            println!("                justification {}", j.as_str());
+        }
+        for (label, text) in [
+            ("impact", &d.impact_statement),
+            ("action", &d.action_statement),
+        ] {
+            if let Some(text) = text {
+                println!("                {label}: {}", safe(text));
+            }
+        }
+        if let Some(issue) = &d.issue {
+            println!("                issue {}", safe(issue));
+        }
     }
     println!(
         "  severity      {} by {}: {}",

@@ -6,52 +6,57 @@ mod explain;
 mod feeds;
 mod findings;
 mod inventory;
+mod rules;
 mod scan;
 mod version;
 
 use crate::cli::{Cli, Command};
 use std::path::Path;
 
+use crate::config::Loaded;
 use crate::exit::{InputError, Outcome};
 
 pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
     // Every command but `version` talks to the database: its URL from the configuration, and
     // a runtime to drive it.
-    let loaded = || crate::config::load(cli.config.as_deref());
-    let database = || -> anyhow::Result<(tokio::runtime::Runtime, String)> {
-        let loaded = loaded()?;
+    let database = || -> anyhow::Result<(tokio::runtime::Runtime, String, Loaded)> {
+        let loaded = crate::config::load(cli.config.as_deref())?;
         let url = crate::config::database_url(cli.database.as_deref(), &loaded);
-        Ok((runtime()?, url))
+        Ok((runtime()?, url, loaded))
     };
     match cli.command {
         Command::Version(command) => version::run(command),
         Command::Feeds(command) => {
-            let (rt, url) = database()?;
+            let (rt, url, _) = database()?;
             rt.block_on(feeds::run(command, &url))
         }
         Command::Inventory(command) => {
-            let (rt, url) = database()?;
+            let (rt, url, _) = database()?;
             rt.block_on(inventory::run(command, &url))
         }
         Command::Check(args) => {
-            let (rt, url) = database()?;
-            rt.block_on(check::run(args, &url, &loaded()?.config.severity))
+            let (rt, url, loaded) = database()?;
+            rt.block_on(check::run(args, &url, &loaded.config.severity))
         }
         Command::Scan(args) => {
-            let (rt, url) = database()?;
-            rt.block_on(scan::run(args, &url, &loaded()?.config.severity))
+            let (rt, url, loaded) = database()?;
+            rt.block_on(scan::run(args, &url, &loaded.config.severity))
         }
         Command::Findings(command) => {
-            let (rt, url) = database()?;
-            rt.block_on(findings::run(command, &url, &loaded()?.config.severity))
+            let (rt, url, loaded) = database()?;
+            rt.block_on(findings::run(command, &url, &loaded.config.severity))
         }
         Command::Affected(args) => {
-            let (rt, url) = database()?;
+            let (rt, url, _) = database()?;
             rt.block_on(affected::run(args, &url))
         }
         Command::Explain(args) => {
-            let (rt, url) = database()?;
+            let (rt, url, _) = database()?;
             rt.block_on(explain::run(args, &url))
+        }
+        Command::Rules(command) => {
+            let (rt, url, loaded) = database()?;
+            rt.block_on(rules::run(command, &url, &loaded))
         }
     }
 }

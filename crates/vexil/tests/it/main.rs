@@ -7,5 +7,6 @@ mod check;
 mod common;
 mod feeds;
 mod inventory;
+mod rules;
 mod scan;
 mod version;
