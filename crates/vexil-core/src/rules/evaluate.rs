@@ -2,6 +2,7 @@
 //! then the higher `priority`, then the earlier rule in file order. Expired rules decide nothing.
 
 use jiff::civil::Date;
+use regex::RegexSet;
 
 use super::{Pattern, Rule, RuleKind};
 use crate::matching::distro::tracker_notes;
@@ -108,14 +109,108 @@ pub fn purl_covers(want: &str, have: &str) -> bool {
 /// The rule that decides the finding on `today`, if any: among the rules that match and have
 /// not expired, triage before auto, then higher priority, then earlier in file order.
 pub fn decide<'r>(rules: &'r [Rule], s: &Subject<'_>, today: Date) -> Option<&'r Rule> {
-    rules
-        .iter()
-        .filter(|r| !r.expired(today) && r.matches(s))
-        .min_by_key(|r| {
-            (
-                r.kind != RuleKind::Triage,
-                std::cmp::Reverse(r.priority),
-                r.order,
-            )
-        })
+    best(rules.iter().filter(|r| !r.expired(today) && r.matches(s)))
+}
+
+fn best<'r>(candidates: impl Iterator<Item = &'r Rule>) -> Option<&'r Rule> {
+    candidates.min_by_key(|r| {
+        (
+            r.kind != RuleKind::Triage,
+            std::cmp::Reverse(r.priority),
+            r.order,
+        )
+    })
+}
+
+/// The rules compiled for evaluating many findings: one `RegexSet` per field (component name,
+/// vulnerability, project) finds in one pass which rules' patterns match, so a finding is only
+/// checked in full against the few rules that can match it (not every rule of a thousand).
+#[derive(Debug)]
+pub struct Index<'r> {
+    rules: Vec<&'r Rule>,
+    fields: [Field; 3],
+}
+
+/// One field's patterns: the set, which rule each pattern belongs to, and the rules without a
+/// pattern on this field (they pass it whatever the value).
+#[derive(Debug)]
+struct Field {
+    set: RegexSet,
+    owners: Vec<usize>,
+    free: Vec<usize>,
+}
+
+impl Field {
+    fn new(rules: &[&Rule], pick: impl Fn(&Rule) -> Option<&Pattern>) -> Field {
+        let mut owners = Vec::new();
+        let mut free = Vec::new();
+        let mut patterns = Vec::new();
+        for (i, r) in rules.iter().enumerate() {
+            match pick(r) {
+                Some(p) => {
+                    owners.push(i);
+                    patterns.push(p.text.as_str());
+                }
+                None => free.push(i),
+            }
+        }
+        // Every pattern compiled on its own when the rules were read; together they may pass
+        // the set's size limit, in which case each rule is checked on its own (owners free).
+        match RegexSet::new(&patterns) {
+            Ok(set) => Field { set, owners, free },
+            Err(_) => Field {
+                set: RegexSet::empty(),
+                owners: Vec::new(),
+                free: (0..rules.len()).collect(),
+            },
+        }
+    }
+
+    /// Marks in `hits` the rules this field lets through for any of `values`.
+    fn pass<'v>(&self, values: impl Iterator<Item = &'v str>, hits: &mut [u8], bit: u8) {
+        for &i in &self.free {
+            hits[i] |= bit;
+        }
+        for v in values {
+            for m in self.set.matches(v).iter() {
+                hits[self.owners[m]] |= bit;
+            }
+        }
+    }
+}
+
+impl<'r> Index<'r> {
+    /// The rules not expired on `today`, compiled for evaluation.
+    pub fn new(rules: &'r [Rule], today: Date) -> Index<'r> {
+        let rules: Vec<&Rule> = rules.iter().filter(|r| !r.expired(today)).collect();
+        let fields = [
+            Field::new(&rules, |r| r.component.name.as_ref()),
+            Field::new(&rules, |r| r.vuln.as_ref()),
+            Field::new(&rules, |r| r.project.as_ref()),
+        ];
+        Index { rules, fields }
+    }
+
+    /// The deciding rule, as [`decide`] would find it.
+    pub fn decide(&self, s: &Subject<'_>) -> Option<&'r Rule> {
+        let mut hits = vec![0u8; self.rules.len()];
+        let f = s.finding;
+        self.fields[0].pass(std::iter::once(f.name.as_str()), &mut hits, 1);
+        self.fields[1].pass(
+            f.ids
+                .iter()
+                .map(String::as_str)
+                .chain(std::iter::once(f.vuln.as_str())),
+            &mut hits,
+            2,
+        );
+        self.fields[2].pass(std::iter::once(s.project), &mut hits, 4);
+        best(
+            hits.iter()
+                .enumerate()
+                .filter(|(_, h)| **h == 7)
+                .map(|(i, _)| self.rules[i])
+                .filter(|r| r.matches(s)),
+        )
+    }
 }

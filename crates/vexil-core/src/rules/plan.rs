@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use super::Rule;
-use super::evaluate::{Subject, decide};
+use super::evaluate::{Index, Subject};
 use crate::model::decision::{Decision, DecisionSource, RuleRef};
 use crate::model::finding::Observation;
 
@@ -73,6 +73,7 @@ pub struct Plan {
 
 pub fn plan(rules: &[Rule], findings: &[Planned<'_>], today: Date) -> Plan {
     let mut out = Plan::default();
+    let index = Index::new(rules, today);
     for r in rules {
         out.decided.insert(r.id.clone(), 0);
     }
@@ -81,7 +82,7 @@ pub fn plan(rules: &[Rule], findings: &[Planned<'_>], today: Date) -> Plan {
             project: f.project,
             finding: f.finding,
         };
-        let deciding = decide(rules, &subject, today);
+        let deciding = index.decide(&subject);
         let current = f.decision;
         let current_rule = current.and_then(|d| match &d.source {
             DecisionSource::Rule(r) => Some(r),

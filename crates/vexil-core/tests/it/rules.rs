@@ -8,7 +8,7 @@ use vexil_core::model::finding::Observation;
 use vexil_core::model::{Component, Purl};
 use vexil_core::rules::RuleKind;
 use vexil_core::rules::check::{RuleFile, RuleSet, check};
-use vexil_core::rules::evaluate::{Subject, decide, purl_covers};
+use vexil_core::rules::evaluate::{Index, Subject, decide, purl_covers};
 
 const TODAY: Date = date(2026, 11, 23);
 
@@ -280,7 +280,25 @@ recheck = 2027-01-01
     assert_eq!(pick("web"), Some("triage-by-alias"));
     // Another project: the triage rule's project does not match; among auto rules priority wins.
     assert_eq!(pick("api"), Some("auto-high"));
+    // The compiled index decides exactly as the rule-by-rule search.
+    let index = Index::new(&set.rules, TODAY);
+    for project in ["web", "api"] {
+        let indexed = index
+            .decide(&Subject {
+                project,
+                finding: &f,
+            })
+            .map(|r| r.id.as_str());
+        assert_eq!(indexed, pick(project), "{project}");
+    }
     let other = finding("pkg:npm/right-pad@1.0.0", "CVE-2026-0009");
+    assert_eq!(
+        index.decide(&Subject {
+            project: "api",
+            finding: &other
+        }),
+        None
+    );
     assert_eq!(
         decide(
             &set.rules,
