@@ -1,4 +1,6 @@
 //! Outputs and the policies that shape them: severity authority (and, to come, SLA, the gate
 //! and VEX).
 
+pub mod deferred;
 pub mod severity;
+pub mod sla;
