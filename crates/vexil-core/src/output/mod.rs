@@ -2,5 +2,6 @@
 //! and VEX).
 
 pub mod deferred;
+pub mod gate;
 pub mod severity;
 pub mod sla;
