@@ -1,4 +1,7 @@
 //! Outputs and the policies that shape them: severity authority (and, to come, SLA, the gate
 //! and VEX).
 
+pub mod deferred;
+pub mod gate;
 pub mod severity;
+pub mod sla;
