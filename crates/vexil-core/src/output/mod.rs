@@ -2,3 +2,4 @@
 //! and VEX).
 
 pub mod severity;
+pub mod vex;
