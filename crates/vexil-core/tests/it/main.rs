@@ -18,5 +18,6 @@ mod match_distro;
 mod match_osv;
 mod nvd;
 mod osv;
+mod vex;
 
 use vexil_testdata as shared;

@@ -36,7 +36,7 @@ pub fn render_csaf(input: &ExportInput) -> Result<Vec<u8>, ExportError> {
     let mut names = vec![product_name(
         PRODUCT_ID,
         &format!("{} {}", resolved.product_name, resolved.release_version),
-        resolved.product_purl.as_deref(),
+        Some(&resolved.product_id),
     )];
     let mut relationships = Vec::new();
     for purl in purls {
@@ -372,24 +372,22 @@ impl ProductTree {
         }
     }
 
-    /// `product_ids` and `group_ids` of a flag, threat or remediation; `None` when it names
-    /// neither (it then applies to every product of the vulnerability).
-    fn ids_of(&self, item: &Value) -> Option<BTreeSet<String>> {
+    /// `product_ids` and `group_ids` of a flag, threat or remediation. One that names neither
+    /// speaks of no product (Red Hat's document-wide `impact` threat is a severity rating, not
+    /// an impact statement; CSAF §6.1.27.9–10 ask for product ids).
+    fn ids_of(&self, item: &Value) -> BTreeSet<String> {
         let listed = |key: &str| {
             item.get(key)
                 .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>())
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
         };
-        let products = listed("product_ids");
-        let groups = listed("group_ids");
-        if products.is_none() && groups.is_none() {
-            return None;
-        }
-        let mut out: BTreeSet<String> = products.into_iter().flatten().map(str::to_owned).collect();
-        for g in groups.into_iter().flatten() {
+        let mut out: BTreeSet<String> = listed("product_ids").map(str::to_owned).collect();
+        for g in listed("group_ids") {
             out.extend(self.groups.get(g).into_iter().flatten().cloned());
         }
-        Some(out)
+        out
     }
 }
 
@@ -440,12 +438,8 @@ fn read_vulnerability(
     };
     let mut said: HashMap<String, Said> = HashMap::new();
     let mut apply = |item: &Value, set: &dyn Fn(&mut Said)| {
-        match tree.ids_of(item) {
-            Some(ids) => ids
-                .into_iter()
-                .for_each(|id| set(said.entry(id).or_default())),
-            // Without product ids it speaks of every product listed below.
-            None => set(said.entry(String::new()).or_default()),
+        for id in tree.ids_of(item) {
+            set(said.entry(id).or_default());
         }
     };
     for f in array(ctx, v, "flags", at)? {
@@ -469,7 +463,6 @@ fn read_vulnerability(
             apply(r, &|s| append(&mut s.action, details));
         }
     }
-    let everyone = said.remove("").unwrap_or_default();
     let status_at = ptr(at, "product_status");
     // (status, what is said) → product → components
     let mut grouped: BTreeMap<(VexStatus, Said), BTreeMap<String, BTreeSet<String>>> =
@@ -480,9 +473,6 @@ fn read_vulnerability(
             .filter_map(Value::as_str)
         {
             let mut s = said.get(id).cloned().unwrap_or_default();
-            s.justification = s.justification.or(everyone.justification);
-            s.impact = s.impact.or(everyone.impact.clone());
-            s.action = s.action.or(everyone.action.clone());
             if status_value != VexStatus::NotAffected {
                 s.justification = None;
                 s.impact = None;

@@ -15,19 +15,27 @@ use crate::ingest::{IngestError, Location, Parsed, Warning};
 /// document; `warnings` what was kept but is doubtful (no schema for its version, a statement
 /// without products, a CycloneDX vulnerability without analysis).
 ///
-/// A document that breaks its schema is refused, naming the field.
+/// With `schemas`, a document that breaks its schema is refused, naming the field (many
+/// published documents do: Trivy's `@id`s are not IRIs, Chainguard's carry `supplier` at the
+/// top level). Without, nothing is checked against a schema and a warning says so; the reader
+/// still refuses what it cannot read.
 pub fn read(
     bytes: &[u8],
     name: &str,
-    schemas: &VexSchemas,
+    schemas: Option<&VexSchemas>,
 ) -> Result<Parsed<VexDocument>, IngestError> {
     check_size(bytes, name)?;
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let expected = "expected a VEX document: OpenVEX, CycloneDX or CSAF 2.0 JSON";
     if !bytes.trim_ascii_start().starts_with(b"{") {
+        let found = if bytes.trim_ascii_start().starts_with(b"[") {
+            "a JSON array".to_owned()
+        } else {
+            describe_start(bytes)
+        };
         return Err(IngestError::new(
             Location::file(name),
-            format!("this looks like {}; {expected}", describe_start(bytes)),
+            format!("this is {found}, not an object; {expected}"),
         ));
     }
     let doc: Value =
@@ -79,10 +87,10 @@ fn detect(doc: &Value) -> Option<VexFormat> {
 fn check_schema(
     format: VexFormat,
     doc: &Value,
-    schemas: &VexSchemas,
+    schemas: Option<&VexSchemas>,
     ctx: &mut Ctx<'_>,
 ) -> Result<bool, IngestError> {
-    let applies = match format {
+    match format {
         // Only 0.2.0 has a schema; 0.0.1 and the unversioned namespace predate it.
         VexFormat::OpenVex => {
             let context = doc.get("@context").and_then(Value::as_str);
@@ -98,7 +106,6 @@ fn check_schema(
                 );
                 return Ok(false);
             }
-            true
         }
         // CSAF 2.1 is a different schema and model.
         VexFormat::Csaf => {
@@ -112,14 +119,13 @@ fn check_schema(
                     ),
                 ));
             }
-            true
         }
         VexFormat::CycloneDx => {
             let spec = doc
                 .get("specVersion")
                 .and_then(Value::as_str)
                 .unwrap_or_default();
-            match schemas.cyclonedx_schema_for(spec) {
+            match schemas.and_then(|s| s.cyclonedx_schema_for(spec)) {
                 Some(used) if used != spec => ctx.warn(
                     "/specVersion",
                     format!(
@@ -129,27 +135,37 @@ fn check_schema(
                 ),
                 _ => {}
             }
-            true
         }
-    };
-    if !applies {
-        return Ok(false);
     }
+    let Some(schemas) = schemas else {
+        ctx.warn(
+            "/",
+            "not checked against its schema (schema validation is off)",
+        );
+        return Ok(false);
+    };
     match schemas.validate(format, doc) {
-        Ok(checked) => Ok(checked),
+        Ok(true) => Ok(true),
+        Ok(false) => {
+            ctx.warn(
+                "/specVersion",
+                "no schema was given for this CycloneDX version: not checked against one",
+            );
+            Ok(false)
+        }
         Err(violation) => {
             let field = if violation.pointer.is_empty() {
                 "/".to_owned()
             } else {
                 violation.pointer.clone()
             };
-            let mut message = format!(
-                "not valid against the {} schema: {} (schema rule `{}`)",
-                format, violation.message, violation.schema_path
+            let message = format!(
+                "not valid against the {} schema: {} (schema rule `{}`){}",
+                format,
+                violation.message,
+                violation.schema_path,
+                super::schema::others_text(violation.others)
             );
-            if violation.others > 0 {
-                message.push_str(&format!("; {} more violations", violation.others));
-            }
             Err(ctx.error(&field, message))
         }
     }

@@ -43,7 +43,7 @@ pub struct SchemaViolation {
     pub others: usize,
 }
 
-fn others_text(others: usize) -> String {
+pub(crate) fn others_text(others: usize) -> String {
     match others {
         0 => String::new(),
         1 => "; 1 more violation".to_owned(),
