@@ -19,5 +19,6 @@ mod match_osv;
 mod nvd;
 mod osv;
 mod rules;
+mod vex;
 
 use vexil_testdata as shared;
