@@ -6,10 +6,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use jiff::Timestamp;
 use vexil_core::matching::Verdict;
+use vexil_core::matching::distro::tracker_notes;
 use vexil_core::matching::rescan::{Change, Event, Stored, rescan};
 use vexil_core::model::decision::{Decision, DecisionSource};
 use vexil_core::model::finding::{EventKind, FindingState, Observation, SeverityLevel};
 use vexil_core::model::{Advisory, Component, EpssScore, KevEntry, ReleaseId, SourcePackage};
+use vexil_core::rules::evaluate::Facts;
 
 use crate::StoreError;
 use crate::error::Doing;
@@ -72,6 +74,15 @@ pub struct FindingEvent {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scan: Option<i64>,
     pub detail: String,
+}
+
+/// A stored finding as rules see it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleSubject {
+    pub id: i64,
+    pub release: ReleaseId,
+    pub facts: Facts,
+    pub decision: Option<Decision>,
 }
 
 /// One decision to record: the finding, its new decision (`None`: removed), and the event.
@@ -539,6 +550,77 @@ impl Store {
         Ok(decisions.len())
     }
 
+    /// Every stored finding as rules see it ([`Facts`]), with its release and decision: read
+    /// from the columns, and from the stored explanation only for findings whose tracker notes
+    /// a rule can ask about (Debian). The input of `rules plan` over a whole store.
+    pub async fn rule_subjects(&self) -> Result<Vec<RuleSubject>, StoreError> {
+        let rows: Vec<SubjectRow> = dispatch!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT f.id, p.name, r.version, f.purl, f.name, f.ecosystem, f.vuln, f.ids, f.severity, \
+                 f.kev, f.epss, f.fixed_version, f.decision, \
+                 CASE WHEN f.ecosystem LIKE 'Debian%' THEN f.body END \
+                 FROM findings f JOIN releases r ON r.id = f.release_id JOIN projects p ON p.id = r.project_id \
+                 ORDER BY f.id",
+            )
+            .fetch_all(pool)
+            .await
+            .doing("reading findings for rules")?
+        });
+        rows.into_iter()
+            .map(
+                |(
+                    id,
+                    project,
+                    version,
+                    purl,
+                    name,
+                    ecosystem,
+                    vuln,
+                    ids,
+                    severity,
+                    kev,
+                    epss,
+                    fixed,
+                    decision,
+                    body,
+                )| {
+                    let tracker = match body {
+                        Some(body) => {
+                            let o: Observation =
+                                serde_json::from_str(&body).map_err(corrupt("finding"))?;
+                            o.matches.iter().map(tracker_notes).collect()
+                        }
+                        None => Vec::new(),
+                    };
+                    Ok(RuleSubject {
+                        id,
+                        release: ReleaseId { project, version },
+                        facts: Facts {
+                            name,
+                            purl,
+                            ecosystem,
+                            vuln,
+                            ids: serde_json::from_str(&ids).map_err(corrupt("finding ids"))?,
+                            severity: SeverityLevel::parse(&severity).ok_or_else(|| {
+                                StoreError::Corrupt {
+                                    what: "finding severity",
+                                    detail: severity.clone(),
+                                }
+                            })?,
+                            kev,
+                            epss,
+                            fixed: fixed.is_some(),
+                            tracker,
+                        },
+                        decision: decision
+                            .map(|d| serde_json::from_str(&d).map_err(corrupt("finding decision")))
+                            .transpose()?,
+                    })
+                },
+            )
+            .collect()
+    }
+
     /// One finding and its history (oldest event first), or `None`.
     pub async fn finding(
         &self,
@@ -600,6 +682,22 @@ type FlatRow = (
     Option<String>,
     Option<bool>,
     String,
+);
+type SubjectRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+    bool,
+    Option<f64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
 );
 type EpssRow = (String, f64, f64, Option<String>, Option<String>);
 type EventRow = (String, String, Option<i64>, String);

@@ -13,7 +13,7 @@ pub use feeds::{
     newest_in, prepare,
 };
 pub use findings::{
-    DecisionWrite, FindingEvent, FindingFilter, ScanEvent, ScanReport, StoredFinding,
+    DecisionWrite, FindingEvent, FindingFilter, RuleSubject, ScanEvent, ScanReport, StoredFinding,
 };
 pub use inventory::{
     HistoryEntry, InventoryReport, NewDocument, ReleaseInventory, ReleaseSummary, StoredDocument,

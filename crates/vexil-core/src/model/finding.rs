@@ -8,9 +8,12 @@ use serde::{Deserialize, Serialize};
 use crate::matching::{Match, Verdict};
 
 /// A severity rating, most severe first in `Ord`'s reverse: `Critical > High > Medium > Low`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum SeverityLevel {
+    #[default]
     Low,
     Medium,
     High,

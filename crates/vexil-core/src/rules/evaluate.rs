@@ -5,15 +5,51 @@ use jiff::civil::Date;
 use regex::RegexSet;
 
 use super::{Pattern, Rule, RuleKind};
-use crate::matching::distro::tracker_notes;
-use crate::model::finding::Observation;
+use crate::matching::distro::{TrackerNotes, tracker_notes};
+use crate::model::finding::{Observation, SeverityLevel};
 use crate::model::purl::Purl;
+
+/// What a rule can look at in a finding: who, which vulnerability, and the evidence its `when`
+/// conditions read. Built from a whole [`Observation`], or by the store from its columns (so
+/// planning over many findings need not read every finding's explanation).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Facts {
+    pub name: String,
+    pub purl: String,
+    pub ecosystem: Option<String>,
+    /// The display id and every id of the alias group.
+    pub vuln: String,
+    pub ids: Vec<String>,
+    pub severity: SeverityLevel,
+    pub kev: bool,
+    pub epss: Option<f64>,
+    pub fixed: bool,
+    /// The Debian tracker's notes of the finding's Debian matches.
+    pub tracker: Vec<TrackerNotes>,
+}
+
+impl Facts {
+    pub fn of(o: &Observation) -> Facts {
+        Facts {
+            name: o.name.clone(),
+            purl: o.purl.clone(),
+            ecosystem: o.ecosystem.clone(),
+            vuln: o.vuln.clone(),
+            ids: o.ids.clone(),
+            severity: o.severity.level,
+            kev: o.kev.is_some(),
+            epss: o.epss.as_ref().map(|e| e.score),
+            fixed: o.fixed_version.is_some(),
+            tracker: o.matches.iter().map(tracker_notes).collect(),
+        }
+    }
+}
 
 /// What a rule is evaluated against: a finding of a project's release.
 #[derive(Clone, Copy, Debug)]
 pub struct Subject<'a> {
     pub project: &'a str,
-    pub finding: &'a Observation,
+    pub finding: &'a Facts,
 }
 
 impl Rule {
@@ -50,36 +86,30 @@ impl Rule {
             return false;
         }
         let w = &self.when;
-        if !w.debian_urgency.is_empty() || !w.debian_nodsa_reason.is_empty() {
-            let notes: Vec<_> = f.matches.iter().map(tracker_notes).collect();
-            let any = |pick: &dyn Fn(&crate::matching::distro::TrackerNotes) -> Option<&String>,
-                       wanted: &[String]| {
-                wanted.is_empty()
-                    || notes
-                        .iter()
-                        .filter_map(pick)
-                        .any(|v| wanted.iter().any(|w| w.eq_ignore_ascii_case(v)))
-            };
-            if !any(&|n| n.urgency.as_ref(), &w.debian_urgency)
-                || !any(&|n| n.nodsa_reason.as_ref(), &w.debian_nodsa_reason)
-            {
-                return false;
-            }
-        }
-        if w.max_severity.is_some_and(|max| f.severity.level > max) {
+        let any = |pick: fn(&TrackerNotes) -> Option<&String>, wanted: &[String]| {
+            wanted.is_empty()
+                || f.tracker
+                    .iter()
+                    .filter_map(pick)
+                    .any(|v| wanted.iter().any(|w| w.eq_ignore_ascii_case(v)))
+        };
+        if !any(|n| n.urgency.as_ref(), &w.debian_urgency)
+            || !any(|n| n.nodsa_reason.as_ref(), &w.debian_nodsa_reason)
+        {
             return false;
         }
-        if w.kev.is_some_and(|kev| kev != f.kev.is_some()) {
+        if w.max_severity.is_some_and(|max| f.severity > max) {
+            return false;
+        }
+        if w.kev.is_some_and(|kev| kev != f.kev) {
             return false;
         }
         if w.epss_below
-            .is_some_and(|below| f.epss.as_ref().map_or(0.0, |e| e.score) >= below)
+            .is_some_and(|below| f.epss.unwrap_or(0.0) >= below)
         {
             return false;
         }
-        if w.fix_available
-            .is_some_and(|fix| fix != f.fixed_version.is_some())
-        {
+        if w.fix_available.is_some_and(|fix| fix != f.fixed) {
             return false;
         }
         true

@@ -8,9 +8,8 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use super::Rule;
-use super::evaluate::{Index, Subject};
+use super::evaluate::{Facts, Index, Subject};
 use crate::model::decision::{Decision, DecisionSource, RuleRef};
-use crate::model::finding::Observation;
 
 /// A stored finding as planning sees it.
 #[derive(Clone, Copy, Debug)]
@@ -18,7 +17,7 @@ pub struct Planned<'a> {
     pub id: i64,
     pub project: &'a str,
     pub release: &'a str,
-    pub finding: &'a Observation,
+    pub finding: &'a Facts,
     pub decision: Option<&'a Decision>,
 }
 

@@ -4,11 +4,10 @@
 use jiff::civil::{Date, date};
 use vexil_core::matching::audit::audit;
 use vexil_core::matching::rescan::{Context, observe};
-use vexil_core::model::finding::Observation;
 use vexil_core::model::{Component, Purl};
 use vexil_core::rules::RuleKind;
 use vexil_core::rules::check::{RuleFile, RuleSet, check};
-use vexil_core::rules::evaluate::{Index, Subject, decide, purl_covers};
+use vexil_core::rules::evaluate::{Facts, Index, Subject, decide, purl_covers};
 
 const TODAY: Date = date(2026, 11, 23);
 
@@ -201,7 +200,7 @@ priority = 5
     insta::assert_json_snapshot!("valid_rule", set.rules);
 }
 
-fn finding(purl: &str, id: &str) -> Observation {
+fn finding(purl: &str, id: &str) -> Facts {
     let c = Component::from_purl(
         &Purl::parse(purl).unwrap(),
         vexil_core::ingest::Location::file("x"),
@@ -221,7 +220,7 @@ fn finding(purl: &str, id: &str) -> Observation {
         advisories: a.iter().collect(),
         ..Context::default()
     };
-    observe(&components, findings, &ctx).remove(0)
+    Facts::of(&observe(&components, findings, &ctx).remove(0))
 }
 
 #[test]

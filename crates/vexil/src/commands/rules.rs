@@ -5,13 +5,12 @@
 use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
-use vexil_core::model::ReleaseId;
 use vexil_core::model::finding::EventKind;
 use vexil_core::rules::check::{RuleFile, RuleSet, check};
 use vexil_core::rules::diagnostic::{Diagnostic, Level};
 use vexil_core::rules::plan::{Action, Plan, Planned, plan};
 use vexil_core::rules::{Rule, RuleKind};
-use vexil_store::{DecisionWrite, FindingFilter, Store, StoredFinding};
+use vexil_store::{DecisionWrite, Store};
 
 use crate::cli::{ListFormat, PlanFormat, RulesArgs, RulesCommand};
 use crate::config::Loaded;
@@ -135,31 +134,24 @@ fn stop_on_errors(set: &RuleSet, json: bool) -> anyhow::Result<()> {
 }
 
 /// The stored findings (of every release) and the plan of the rules against them.
-async fn planned(
-    url: &str,
-    set: &RuleSet,
-    today: Date,
-) -> anyhow::Result<(Plan, Vec<StoredFinding>)> {
+async fn planned(url: &str, set: &RuleSet, today: Date) -> anyhow::Result<(Plan, usize)> {
     let store = Store::open(url).await?;
-    let findings = store.findings(&FindingFilter::default()).await?;
+    let subjects = store.rule_subjects().await;
     store.close().await;
-    let releases: Vec<ReleaseId> = findings
-        .iter()
-        .map(|f| f.release.parse().map_err(InputError))
-        .collect::<Result<_, _>>()?;
-    let input: Vec<Planned<'_>> = findings
+    let subjects = subjects?;
+    let releases: Vec<String> = subjects.iter().map(|s| s.release.to_string()).collect();
+    let input: Vec<Planned<'_>> = subjects
         .iter()
         .zip(&releases)
-        .map(|(f, r)| Planned {
-            id: f.id,
-            project: &r.project,
-            release: &f.release,
-            finding: &f.observation,
-            decision: f.decision.as_ref(),
+        .map(|(s, release)| Planned {
+            id: s.id,
+            project: &s.release.project,
+            release,
+            finding: &s.facts,
+            decision: s.decision.as_ref(),
         })
         .collect();
-    let plan = plan(&set.rules, &input, today);
-    Ok((plan, findings))
+    Ok((plan(&set.rules, &input, today), subjects.len()))
 }
 
 async fn check_cmd(args: RulesArgs, url: &str, loaded: &Loaded) -> anyhow::Result<Outcome> {
@@ -167,10 +159,10 @@ async fn check_cmd(args: RulesArgs, url: &str, loaded: &Loaded) -> anyhow::Resul
     // `rule-unused` needs findings to judge by: only when a database with findings exists.
     if set.errors() == 0 && database_exists(url) {
         let (plan, findings) = planned(url, &set, today).await?;
-        if !findings.is_empty() {
+        if findings > 0 {
             for rule in &set.rules {
                 if plan.decided.get(&rule.id) == Some(&0) && !rule.expired(today) {
-                    set.diagnostics.push(unused(rule, findings.len()));
+                    set.diagnostics.push(unused(rule, findings));
                 }
             }
         }
