@@ -5,8 +5,8 @@
 Builds once (target/rules-bench/): a copy of the scan benchmark's corpus database
 (scripts/bench-scan.py makes it), releases of 10,000 npm components at version 0.0.1 (so most
 advisories naming them apply) scanned until the store holds >= 100,000 findings, and 1,000
-generated rules: 500 auto rules by component name, 300 by vulnerability id, 200 triage rules by
-vulnerability and project. Then times, whole process: plan, the first apply (records every
+generated rules: 500 auto rules by component name, 298 by vulnerability id, 2 broad ones (every
+low and medium finding of a project), 200 triage rules by vulnerability and project. Then times, whole process: plan, the first apply (records every
 decision), a second apply (idempotent: nothing to change), and plan again.
 
 Usage: cargo build --release -p vexil && scripts/bench-scan.py 1 && scripts/bench-rules.py [RUNS=5]
@@ -81,7 +81,12 @@ def main() -> None:
         auto.append(f'[[rule]]\nid = "name-{i}"\nkind = "auto"\ncomponent = {{ name = "^{rng.choice(names)}$" }}\n'
                     f'status = "not_affected"\njustification = "vulnerable_code_not_in_execute_path"\n'
                     f'reason = "generated"\npriority = {i % 3}\n')
-    for i in range(300):
+    # Broad rules that absorb much of the backlog (every low and medium finding of two projects).
+    for i in range(2):
+        auto.append(f'[[rule]]\nid = "broad-{i}"\nkind = "auto"\nvuln = "^CVE-20"\nproject = "^rb-{i}-"\n'
+                    f'when = {{ max_severity = "medium" }}\nstatus = "not_affected"\n'
+                    f'justification = "inline_mitigations_already_exist"\nreason = "generated"\n')
+    for i in range(298):
         auto.append(f'[[rule]]\nid = "vuln-{i}"\nkind = "auto"\nvuln = "^{rng.choice(vulns)}$"\n'
                     f'when = {{ max_severity = "high" }}\nstatus = "under_investigation"\nreason = "generated"\n')
     for i in range(200):

@@ -780,27 +780,33 @@ macro_rules! findings_impl {
                 bodies: &[Option<String>],
                 now: &str,
             ) -> Result<(), StoreError> {
-                for (d, body) in decisions.iter().zip(bodies) {
-                    let rule = d.decision.and_then(|x| match &x.source {
-                        DecisionSource::Rule(r) => Some(r.id.as_str()),
-                        DecisionSource::Vex { .. } => None,
+                // Many findings at once: one UPDATE per chunk, joined to the new values (SQLite and
+                // PostgreSQL both name a VALUES list's columns column1, column2, …).
+                let rows: Vec<(&DecisionWrite<'_>, &Option<String>)> = decisions.iter().zip(bodies).collect();
+                for chunk in rows.chunks(CHUNK / 2) {
+                    let mut q = QueryBuilder::<$db>::new("UPDATE findings SET decision = v.column2, decision_status = v.column3, \
+                         decision_rule = v.column4, updated_at = ");
+                    q.push_bind(now).push(" FROM (");
+                    q.push_values(chunk, |mut row, (d, body)| {
+                        let rule = d.decision.and_then(|x| match &x.source {
+                            DecisionSource::Rule(r) => Some(r.id.as_str()),
+                            DecisionSource::Vex { .. } => None,
+                        });
+                        row.push_bind(d.finding)
+                            .push_bind(body.as_deref())
+                            .push_bind(d.decision.map(|x| x.status.as_str()))
+                            .push_bind(rule);
                     });
-                    let done = sqlx::query(
-                        "UPDATE findings SET decision = $1, decision_status = $2, decision_rule = $3, updated_at = $4 \
-                         WHERE id = $5",
-                    )
-                    .bind(body.as_deref())
-                    .bind(d.decision.map(|x| x.status.as_str()))
-                    .bind(rule)
-                    .bind(now)
-                    .bind(d.finding)
-                    .execute(&mut **tx)
-                    .await
-                    .doing("recording a decision")?;
-                    if done.rows_affected() != 1 {
+                    q.push(") AS v WHERE findings.id = v.column1");
+                    let done = q.build().execute(&mut **tx).await.doing("recording decisions")?;
+                    if done.rows_affected() != chunk.len() as u64 {
                         return Err(StoreError::Corrupt {
                             what: "decision",
-                            detail: format!("no finding F-{}", d.finding),
+                            detail: format!(
+                                "{} of {} findings to decide are not in the store",
+                                chunk.len() as u64 - done.rows_affected(),
+                                chunk.len()
+                            ),
                         });
                     }
                 }
