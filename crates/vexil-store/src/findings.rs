@@ -342,6 +342,22 @@ impl Store {
         Ok(out)
     }
 
+    /// When `release` was last scanned, or `None` when never.
+    pub async fn last_scan(&self, release: &ReleaseId) -> Result<Option<String>, StoreError> {
+        let row: Option<(Option<String>,)> = dispatch!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT MAX(s.scanned_at) FROM scans s JOIN releases r ON r.id = s.release_id \
+                 JOIN projects p ON p.id = r.project_id WHERE p.name = $1 AND r.version = $2",
+            )
+            .bind(&release.project)
+            .bind(&release.version)
+            .fetch_optional(pool)
+            .await
+            .doing("reading the last scan")?
+        });
+        Ok(row.and_then(|(t,)| t))
+    }
+
     /// Every stored advisory whose id is one of `ids` (any feed): the rest of an alias group,
     /// e.g. the NVD record of a CVE whose OSV records matched.
     pub async fn advisories_with_ids(&self, ids: &[String]) -> Result<Vec<Advisory>, StoreError> {

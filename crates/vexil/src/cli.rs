@@ -97,6 +97,51 @@ decides what fails).")]
     /// `rules/triage/*.toml` next to vexil.toml; list stale rules.
     #[command(subcommand, after_help = RULES_HELP)]
     Rules(RulesCommand),
+    /// May this release ship? Exit 1 when an affected finding is neither suppressed by a
+    /// decision nor acknowledged and deferred; KEV and malicious findings always fail.
+    #[command(after_help = GATE_HELP)]
+    Gate(GateArgs),
+}
+
+const GATE_HELP: &str = "\
+The acknowledged-and-deferred list is deferred.toml beside vexil.toml (or --deferred FILE):
+
+  [[deferred]]
+  vuln = \"CVE-2026-0001\"            # any id of the alias group
+  package = \"pkg:npm/left-pad\"      # a purl without version (subset match) or a package name
+  acknowledged = 2026-11-01
+  reason = \"dev-only dependency; never shipped\"
+  resolve_by = 2027-01-31            # after this day the entry fails the gate, and says so
+
+Policy in vexil.toml: [gate] min_severity, unknown = \"pass\"|\"fail\", kev_always_fails,
+malicious_always_fails; [sla] critical/high/medium/low = business days or \"next-release\",
+holidays = [dates]. --public-log prints only counts and the verdict (no package names, versions
+or ids) for world-readable CI logs; the exit code is the same. Exit codes: 0 pass, 1 fail,
+2 bad input (release never scanned, invalid deferred.toml), 3 database error.";
+
+#[derive(Debug, Args)]
+pub(crate) struct GateArgs {
+    #[arg(value_name = "PROJECT@VERSION")]
+    pub(crate) release: String,
+    #[arg(long, value_enum, default_value_t = GateFormat::Table)]
+    pub(crate) format: GateFormat,
+    /// Print only counts and the verdict: no names, versions or vulnerability ids.
+    #[arg(long)]
+    pub(crate) public_log: bool,
+    /// The acknowledged-and-deferred list (default: deferred.toml beside vexil.toml).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) deferred: Option<PathBuf>,
+    /// Judge expiries and SLA due dates as of this day instead of today.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub(crate) today: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum GateFormat {
+    Table,
+    Json,
+    Markdown,
+    Junit,
 }
 
 const RULES_HELP: &str = "\
@@ -270,6 +315,12 @@ pub(crate) struct FindingsListArgs {
     /// Only this vulnerability (any id of its alias group).
     #[arg(long, value_name = "VULN-ID")]
     pub(crate) vuln: Option<String>,
+    /// Only open findings past their SLA due date ([sla] in vexil.toml).
+    #[arg(long)]
+    pub(crate) overdue: bool,
+    /// Judge due dates as of this day instead of today.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub(crate) today: Option<String>,
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub(crate) format: ListFormat,
 }

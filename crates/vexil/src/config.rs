@@ -16,6 +16,12 @@ pub(crate) struct Config {
     /// none speaks (`default`).
     #[serde(default)]
     pub(crate) severity: vexil_core::output::severity::SeverityPolicy,
+    /// `[sla]`: business days per severity to fix a finding, and holidays.
+    #[serde(default)]
+    pub(crate) sla: vexil_core::output::sla::SlaPolicy,
+    /// `[gate]`: what fails a release.
+    #[serde(default)]
+    pub(crate) gate: vexil_core::output::gate::GatePolicy,
 }
 
 /// The configuration file in use, if any, and its contents.
@@ -49,6 +55,31 @@ pub(crate) fn load(explicit: Option<&Path>) -> anyhow::Result<Loaded> {
         path: Some(path),
         config,
     })
+}
+
+impl Loaded {
+    /// The directory `rules/` and `deferred.toml` sit in: vexil.toml's, else the current one.
+    pub(crate) fn base_dir(&self) -> PathBuf {
+        match self.path.as_deref().and_then(Path::parent) {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => PathBuf::from("."),
+        }
+    }
+}
+
+/// `--today`, else today (UTC): the day dates (SLA, expiries, re-checks) are judged on.
+pub(crate) fn today(arg: Option<&str>) -> anyhow::Result<jiff::civil::Date> {
+    match arg {
+        Some(s) => s.parse().map_err(|e| {
+            InputError(format!(
+                "`--today {s}` is not a date: {e}; expected YYYY-MM-DD"
+            ))
+            .into()
+        }),
+        None => Ok(jiff::tz::Offset::UTC
+            .to_datetime(jiff::Timestamp::now())
+            .date()),
+    }
 }
 
 /// The database URL by the documented order of precedence.

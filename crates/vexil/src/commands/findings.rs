@@ -7,6 +7,7 @@ use vexil_core::model::ScannerFinding;
 use vexil_core::model::finding::{FindingState, Observation, SeverityLevel};
 use vexil_core::model::inventory::package_of;
 use vexil_core::output::severity::SeverityPolicy;
+use vexil_core::output::sla::{Due, SlaPolicy, is_overdue};
 use vexil_store::{FindingFilter, Store, StoredFinding};
 
 use super::inventory::{release_arg, stored_release};
@@ -14,22 +15,24 @@ use super::scan::{audit_in, observe_in};
 use crate::cli::{
     FindingsCommand, FindingsCompareArgs, FindingsListArgs, FindingsShowArgs, ListFormat,
 };
+use crate::config::Config;
 use crate::exit::{InputError, Outcome};
 use crate::output::{print_table, terminal_safe};
 
 pub(crate) async fn run(
     command: FindingsCommand,
     url: &str,
-    policy: &SeverityPolicy,
+    config: &Config,
 ) -> anyhow::Result<Outcome> {
     match command {
-        FindingsCommand::List(args) => list(args, url).await,
+        FindingsCommand::List(args) => list(args, url, &config.sla).await,
         FindingsCommand::Show(args) => show(args, url).await,
-        FindingsCommand::Compare(args) => compare(args, url, policy).await,
+        FindingsCommand::Compare(args) => compare(args, url, &config.severity).await,
     }
 }
 
-async fn list(args: FindingsListArgs, url: &str) -> anyhow::Result<Outcome> {
+async fn list(args: FindingsListArgs, url: &str, sla: &SlaPolicy) -> anyhow::Result<Outcome> {
+    let today = crate::config::today(args.today.as_deref())?;
     let filter = FindingFilter {
         project: args.project,
         release: args.release.as_deref().map(release_arg).transpose()?,
@@ -57,17 +60,49 @@ async fn list(args: FindingsListArgs, url: &str) -> anyhow::Result<Outcome> {
         vuln: args.vuln,
     };
     let store = Store::open(url).await?;
-    let findings = store.findings(&filter).await?;
+    let findings = store.findings(&filter).await;
     store.close().await;
+    // Every open finding has an SLA due date; `--overdue` keeps those past it.
+    let mut dated = Vec::new();
+    for f in findings? {
+        let due = super::gate::due_of(sla, &f)?;
+        let overdue = due.is_some_and(|d| is_overdue(d, today));
+        if args.overdue && !overdue {
+            continue;
+        }
+        dated.push((f, due, overdue));
+    }
     if args.format == ListFormat::Json {
-        println!("{}", serde_json::to_string(&findings)?);
+        let rows = dated
+            .iter()
+            .map(|(f, due, overdue)| {
+                let mut v = serde_json::to_value(f)?;
+                v["due"] = serde_json::to_value(due)?;
+                v["overdue"] = serde_json::Value::Bool(*overdue);
+                Ok(v)
+            })
+            .collect::<Result<Vec<_>, serde_json::Error>>()?;
+        println!("{}", serde_json::Value::Array(rows));
         return Ok(Outcome::Success);
     }
+    let findings: Vec<&StoredFinding> = dated.iter().map(|(f, ..)| f).collect();
     if findings.is_empty() {
         println!("no findings (`vexil scan` records them)");
         return Ok(Outcome::Success);
     }
-    let rows: Vec<[String; 10]> = findings.iter().map(row).collect();
+    let rows: Vec<[String; 11]> = dated
+        .iter()
+        .map(|(f, due, overdue)| {
+            let [a, b, c, d, e, g, h, i, j, k] = row(f);
+            let due = match due {
+                None => "-".to_owned(),
+                Some(Due::NextRelease) => "next release".to_owned(),
+                Some(Due::On(d)) if *overdue => format!("{d} OVERDUE"),
+                Some(Due::On(d)) => d.to_string(),
+            };
+            [a, b, c, d, e, g, h, i, j, due, k]
+        })
+        .collect();
     print_table(
         &[
             "ID",
@@ -79,6 +114,7 @@ async fn list(args: FindingsListArgs, url: &str) -> anyhow::Result<Outcome> {
             "VERSION",
             "VERDICT",
             "FIXED IN",
+            "DUE",
             "DECISION",
         ],
         &rows,

@@ -5,6 +5,7 @@ mod check;
 mod explain;
 mod feeds;
 mod findings;
+mod gate;
 mod inventory;
 mod rules;
 mod scan;
@@ -44,7 +45,7 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         }
         Command::Findings(command) => {
             let (rt, url, loaded) = database()?;
-            rt.block_on(findings::run(command, &url, &loaded.config.severity))
+            rt.block_on(findings::run(command, &url, &loaded.config))
         }
         Command::Affected(args) => {
             let (rt, url, _) = database()?;
@@ -53,6 +54,10 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Explain(args) => {
             let (rt, url, _) = database()?;
             rt.block_on(explain::run(args, &url))
+        }
+        Command::Gate(args) => {
+            let (rt, url, loaded) = database()?;
+            rt.block_on(gate::run(args, &url, &loaded))
         }
         Command::Rules(command) => {
             let (rt, url, loaded) = database()?;

@@ -39,26 +39,7 @@ pub(crate) async fn run(
 
 /// Where `rules/` is: the directory given, else vexil.toml's, else the current one.
 fn base_dir(dir: Option<&Path>, loaded: &Loaded) -> PathBuf {
-    match (dir, loaded.path.as_deref().and_then(Path::parent)) {
-        (Some(dir), _) => dir.to_path_buf(),
-        (None, Some(parent)) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
-}
-
-/// `--today`, else today (UTC).
-fn today(arg: Option<&str>) -> anyhow::Result<Date> {
-    match arg {
-        Some(s) => s.parse().map_err(|e| {
-            InputError(format!(
-                "`--today {s}` is not a date: {e}; expected YYYY-MM-DD"
-            ))
-            .into()
-        }),
-        None => Ok(jiff::tz::Offset::UTC
-            .to_datetime(jiff::Timestamp::now())
-            .date()),
-    }
+    dir.map_or_else(|| loaded.base_dir(), Path::to_path_buf)
 }
 
 /// Every rule file under `base/rules/auto` and `base/rules/triage`, each folder by file name.
@@ -108,7 +89,7 @@ fn load(
     today_arg: Option<&str>,
     loaded: &Loaded,
 ) -> anyhow::Result<(RuleSet, Date)> {
-    let today = today(today_arg)?;
+    let today = crate::config::today(today_arg)?;
     let files = read_files(&base_dir(dir, loaded))?;
     Ok((check(&files, today), today))
 }

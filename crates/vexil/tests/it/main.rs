@@ -6,6 +6,7 @@
 mod check;
 mod common;
 mod feeds;
+mod gate;
 mod inventory;
 mod rules;
 mod scan;
