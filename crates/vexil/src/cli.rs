@@ -101,6 +101,59 @@ decides what fails).")]
     /// decision nor acknowledged and deferred; KEV and malicious findings always fail.
     #[command(after_help = GATE_HELP)]
     Gate(GateArgs),
+    /// VEX documents: export a release's findings and decisions; import documents as decisions.
+    #[command(subcommand)]
+    Vex(VexCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum VexCommand {
+    /// A release's findings and decisions as OpenVEX 0.2.0, CycloneDX 1.6 VEX or CSAF 2.0
+    /// `csaf_vex`: the same state gives the same bytes.
+    #[command(after_help = "\
+Examples:
+  vexil vex export billing-api@2.4.1 --format openvex > billing-api.openvex.json
+  vexil vex export billing-api@2.4.1 --format csaf --output csaf.json --schemas specs/schemas
+
+A statement's status is the team's decision when a rule or an imported document made one
+(with its justification, impact and action statements), else follows Vexil's verdict: affected,
+fixed, not_affected (version outside every affected range), under_investigation (unknown).")]
+    Export(VexExportArgs),
+    /// Record the statements of VEX documents (OpenVEX, CycloneDX, CSAF) as decisions on the
+    /// stored findings they name, the document as provenance; one transaction.
+    Import(VexImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VexExportArgs {
+    #[arg(value_name = "PROJECT@VERSION")]
+    pub(crate) release: String,
+    /// openvex, cyclonedx or csaf.
+    #[arg(long, value_name = "FORMAT", default_value = "openvex")]
+    pub(crate) format: String,
+    /// Write here instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    /// The product's purl (default `pkg:generic/PROJECT@VERSION`).
+    #[arg(long, value_name = "PURL")]
+    pub(crate) product: Option<String>,
+    /// Check the document against the official schemas in DIR (default: VEXIL_SCHEMAS).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) schemas: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct VexImportArgs {
+    #[arg(required = true, value_name = "FILE")]
+    pub(crate) files: Vec<PathBuf>,
+    /// Only decide the findings of this release (default: every release the statements name).
+    #[arg(long, value_name = "PROJECT@VERSION")]
+    pub(crate) release: Option<String>,
+    /// Refuse documents not valid against the official schemas in DIR (default: VEXIL_SCHEMAS).
+    #[arg(long, value_name = "DIR")]
+    pub(crate) schemas: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub(crate) format: ListFormat,
 }
 
 const GATE_HELP: &str = "\

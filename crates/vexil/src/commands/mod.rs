@@ -10,6 +10,7 @@ mod inventory;
 mod rules;
 mod scan;
 mod version;
+mod vex;
 
 use crate::cli::{Cli, Command};
 use std::path::Path;
@@ -58,6 +59,10 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Gate(args) => {
             let (rt, url, loaded) = database()?;
             rt.block_on(gate::run(args, &url, &loaded))
+        }
+        Command::Vex(command) => {
+            let (rt, url, _) = database()?;
+            rt.block_on(vex::run(command, &url))
         }
         Command::Rules(command) => {
             let (rt, url, loaded) = database()?;

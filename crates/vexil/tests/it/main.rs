@@ -11,3 +11,4 @@ mod inventory;
 mod rules;
 mod scan;
 mod version;
+mod vex;
