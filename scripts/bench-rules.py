@@ -113,6 +113,27 @@ def main() -> None:
         t, rss, out = vexil("rules", "apply", "--format", "json", *today, str(rules_dir))
         reapplies.append((t, rss, json.loads(out)["applied"]))
 
+    # `vex export` of one release of >= 10,000 findings (15,000 components at 0.0.1).
+    big = "vexbig@1"
+    con = sqlite3.connect(f"file:{DB}?mode=ro", uri=True)
+    have = con.execute("SELECT COUNT(*) FROM findings f JOIN releases r ON r.id = f.release_id "
+                       "JOIN projects p ON p.id = r.project_id WHERE p.name = 'vexbig'").fetchone()[0]
+    con.close()
+    if have < 10_000:
+        comps = sorted({f"pkg-{rng.randint(0, 60000)}-{rng.randint(0, 1)}" for _ in range(16_000)})
+        doc = {"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
+               "components": [{"type": "library", "name": c, "version": "0.0.1", "purl": f"pkg:npm/{c}@0.0.1"}
+                              for c in comps]}
+        path = WORK / "vexbig.cdx.json"
+        path.write_text(json.dumps(doc))
+        vexil("inventory", "import", big, str(path))
+        _, _, out = vexil("scan", big, "--format", "json")
+        have = json.loads(out)[0]["new"]
+    exports = {}
+    for fmt in ("openvex", "cyclonedx", "csaf"):
+        exports[fmt] = [vexil("vex", "export", big, "--format", fmt, "--output", str(WORK / f"big.{fmt}.json"))
+                        for _ in range(RUNS)]
+
     med = statistics.median
     print(f"## Rules over {total:,} findings and 1,000 rules ({RUNS} runs, medians)\n")
     print("| measure | median | min | max | peak RSS | changes |")
@@ -121,6 +142,13 @@ def main() -> None:
                       ("`rules apply` again (nothing to change)", reapplies)]:
         ts = [x[0] * 1000 for x in xs]
         print(f"| {label} | {med(ts):.0f} ms | {min(ts):.0f} ms | {max(ts):.0f} ms | {max(x[1] for x in xs) / 1024:.0f} MiB | {xs[-1][2]:,} |")
+    print(f"\n`vex export` of a release with {have:,} findings:\n")
+    print("| format | median | min | max | peak RSS | bytes |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for fmt, xs in exports.items():
+        ts = [x[0] * 1000 for x in xs]
+        size = (WORK / f"big.{fmt}.json").stat().st_size
+        print(f"| {fmt} | {med(ts):.0f} ms | {min(ts):.0f} ms | {max(ts):.0f} ms | {max(x[1] for x in xs) / 1024:.0f} MiB | {size:,} |")
 
 
 if __name__ == "__main__":
