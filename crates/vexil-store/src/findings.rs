@@ -80,6 +80,8 @@ pub struct FindingEvent {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleSubject {
     pub id: i64,
+    /// Affected or unknown at the last scan.
+    pub open: bool,
     pub release: ReleaseId,
     pub facts: Facts,
     pub decision: Option<Decision>,
@@ -574,7 +576,7 @@ impl Store {
             sqlx::query_as(
                 "SELECT f.id, p.name, r.version, f.purl, f.name, f.ecosystem, f.vuln, f.ids, f.severity, \
                  f.kev, f.epss, f.fixed_version, f.decision, \
-                 CASE WHEN f.ecosystem LIKE 'Debian%' THEN f.body END \
+                 CASE WHEN f.ecosystem LIKE 'Debian%' THEN f.body END, f.state \
                  FROM findings f JOIN releases r ON r.id = f.release_id JOIN projects p ON p.id = r.project_id \
                  ORDER BY f.id",
             )
@@ -599,6 +601,7 @@ impl Store {
                     fixed,
                     decision,
                     body,
+                    state,
                 )| {
                     let tracker = match body {
                         Some(body) => {
@@ -610,6 +613,7 @@ impl Store {
                     };
                     Ok(RuleSubject {
                         id,
+                        open: state == FindingState::Open.as_str(),
                         release: ReleaseId { project, version },
                         facts: Facts {
                             name,
@@ -714,6 +718,7 @@ type SubjectRow = (
     Option<String>,
     Option<String>,
     Option<String>,
+    String,
 );
 type EpssRow = (String, f64, f64, Option<String>, Option<String>);
 type EventRow = (String, String, Option<i64>, String);

@@ -228,6 +228,18 @@ pub(crate) enum RulesCommand {
     Apply(RulesArgs),
     /// Rules past their recheck date, with owner and issue; exit 1 when any.
     Stale(RulesArgs),
+    /// Cluster the untriaged backlog (open findings no rule or document decided) and propose
+    /// one ready-to-edit rule per cluster, ranked by findings absorbed.
+    Suggest(RulesSuggestArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RulesSuggestArgs {
+    /// Only clusters of at least this many findings.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub(crate) min_findings: usize,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub(crate) format: ListFormat,
 }
 
 #[derive(Debug, Args)]

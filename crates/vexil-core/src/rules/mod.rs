@@ -7,13 +7,15 @@
 //! - [`check`]: the rules of every file together: duplicate ids, stale and expired rules;
 //! - [`evaluate`]: whether a rule matches a finding, and which rule decides it (triage over
 //!   auto, then `priority`, then file order);
-//! - [`plan`]: the decisions the rules make against the stored ones — apply, change, un-apply.
+//! - [`plan`]: the decisions the rules make against the stored ones — apply, change, un-apply;
+//! - [`suggest`]: the untriaged backlog clustered into ready-to-edit rules.
 
 pub mod check;
 pub mod diagnostic;
 pub mod evaluate;
 pub mod parse;
 pub mod plan;
+pub mod suggest;
 
 use jiff::civil::Date;
 use regex::Regex;

@@ -9,10 +9,11 @@ use vexil_core::model::finding::EventKind;
 use vexil_core::rules::check::{RuleFile, RuleSet, check};
 use vexil_core::rules::diagnostic::{Diagnostic, Level};
 use vexil_core::rules::plan::{Action, Plan, Planned, plan};
+use vexil_core::rules::suggest::{Backlog, suggest};
 use vexil_core::rules::{Rule, RuleKind};
 use vexil_store::{DecisionWrite, Store};
 
-use crate::cli::{ListFormat, PlanFormat, RulesArgs, RulesCommand};
+use crate::cli::{ListFormat, PlanFormat, RulesArgs, RulesCommand, RulesSuggestArgs};
 use crate::config::Loaded;
 use crate::exit::{InputError, Outcome};
 use crate::output::{print_table, terminal_safe};
@@ -34,6 +35,7 @@ pub(crate) async fn run(
         }
         RulesCommand::Apply(args) => apply(args, url, loaded).await,
         RulesCommand::Stale(args) => stale(args, loaded),
+        RulesCommand::Suggest(args) => suggest_cmd(args, url).await,
     }
 }
 
@@ -383,4 +385,59 @@ fn md(s: &str) -> String {
         }
     }
     out
+}
+
+async fn suggest_cmd(args: RulesSuggestArgs, url: &str) -> anyhow::Result<Outcome> {
+    let store = Store::open(url).await?;
+    let subjects = store.rule_subjects().await;
+    store.close().await;
+    let subjects = subjects?;
+    let releases: Vec<String> = subjects.iter().map(|s| s.release.to_string()).collect();
+    let backlog: Vec<Backlog<'_>> = subjects
+        .iter()
+        .zip(&releases)
+        .filter(|(s, _)| s.open && s.decision.is_none())
+        .map(|(s, release)| Backlog {
+            release,
+            facts: &s.facts,
+        })
+        .collect();
+    let suggestions = suggest(&backlog, args.min_findings);
+    if args.format == ListFormat::Json {
+        println!("{}", serde_json::to_string(&suggestions)?);
+        return Ok(Outcome::Success);
+    }
+    if suggestions.is_empty() {
+        println!(
+            "no cluster of {} or more untriaged findings ({} in the backlog)",
+            args.min_findings,
+            backlog.len()
+        );
+        return Ok(Outcome::Success);
+    }
+    println!(
+        "# {} suggestions for {} untriaged findings; paste into rules/auto or rules/triage and edit\n",
+        suggestions.len(),
+        backlog.len()
+    );
+    for s in &suggestions {
+        println!(
+            "# e.g. {}\n{}",
+            s.examples
+                .iter()
+                .map(|e| terminal_safe(e).into_owned())
+                .collect::<Vec<_>>()
+                .join(", "),
+            terminal_safe_block(&s.rule)
+        );
+    }
+    Ok(Outcome::Success)
+}
+
+/// A multi-line block with each line made terminal-safe.
+fn terminal_safe_block(text: &str) -> String {
+    text.lines()
+        .map(|l| terminal_safe(l).into_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
 }

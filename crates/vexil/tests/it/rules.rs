@@ -252,6 +252,24 @@ fn plan_apply_reapply_and_unapply_on_a_real_backlog() {
         );
         assert!(kinds.contains(&"rule_applied".to_owned()), "{kinds:?}");
 
+        // The backlog left clusters into suggestions, each absorbing what it says.
+        let out = vexil(&url)
+            .args([
+                "rules",
+                "suggest",
+                "--min-findings",
+                "2",
+                "--format",
+                "json",
+            ])
+            .assert()
+            .success();
+        let suggestions = json(&out);
+        for s in suggestions.as_array().unwrap() {
+            assert!(s["findings"].as_u64() >= Some(2), "{s}");
+            assert!(s["rule"].as_str().unwrap().contains("[[rule]]"), "{s}");
+        }
+
         // The triage rule is stale after its recheck date: exit 1 with owner and issue.
         vexil(&url)
             .args(["rules", "stale", "--today", "2026-12-01"])
