@@ -231,6 +231,29 @@ pub(crate) enum RulesCommand {
     /// Cluster the untriaged backlog (open findings no rule or document decided) and propose
     /// one ready-to-edit rule per cluster, ranked by findings absorbed.
     Suggest(RulesSuggestArgs),
+    /// Convert rule files of the Loop-ISMS shape (`triage-rules.json`, `auto-fire-rules.json`)
+    /// into TOML rules, losslessly; every entry that cannot be converted is reported (exit 1).
+    #[command(after_help = "\
+Examples:
+  vexil rules import isms/triage-rules.json --output rules/triage/imported.toml
+  vexil rules import isms/auto-fire-rules.json > rules/auto/imported.toml
+
+Entries are JSON objects with component_regex, vulnId_regex, project_regex, state, justification
+(OpenVEX or Dependency-Track words), reason, issue, owner, a re-check date, expires, priority. An
+entry with any other field, a bad regex or date, or no reason is not converted, and said so.")]
+    Import(RulesImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct RulesImportArgs {
+    #[arg(required = true, value_name = "FILE.json")]
+    pub(crate) files: Vec<PathBuf>,
+    /// The rules' kind (default: from the file name: `auto…` or `…triage…`).
+    #[arg(long, value_name = "auto|triage")]
+    pub(crate) kind: Option<String>,
+    /// Write the TOML here instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -13,6 +13,7 @@
 pub mod check;
 pub mod diagnostic;
 pub mod evaluate;
+pub mod import;
 pub mod parse;
 pub mod plan;
 pub mod suggest;

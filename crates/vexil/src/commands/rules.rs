@@ -13,7 +13,9 @@ use vexil_core::rules::suggest::{Backlog, suggest};
 use vexil_core::rules::{Rule, RuleKind};
 use vexil_store::{DecisionWrite, Store};
 
-use crate::cli::{ListFormat, PlanFormat, RulesArgs, RulesCommand, RulesSuggestArgs};
+use crate::cli::{
+    ListFormat, PlanFormat, RulesArgs, RulesCommand, RulesImportArgs, RulesSuggestArgs,
+};
 use crate::config::Loaded;
 use crate::exit::{InputError, Outcome};
 use crate::output::{print_table, terminal_safe};
@@ -36,6 +38,7 @@ pub(crate) async fn run(
         RulesCommand::Apply(args) => apply(args, url, loaded).await,
         RulesCommand::Stale(args) => stale(args, loaded),
         RulesCommand::Suggest(args) => suggest_cmd(args, url).await,
+        RulesCommand::Import(args) => import(args),
     }
 }
 
@@ -440,4 +443,67 @@ fn terminal_safe_block(text: &str) -> String {
         .map(|l| terminal_safe(l).into_owned())
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+fn import(args: RulesImportArgs) -> anyhow::Result<Outcome> {
+    let mut toml = String::new();
+    let mut left_out = 0;
+    for path in &args.files {
+        let name = path.display().to_string();
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        let kind = match args.kind.as_deref() {
+            Some("auto") => RuleKind::Auto,
+            Some("triage") => RuleKind::Triage,
+            Some(other) => {
+                return Err(
+                    InputError(format!("unknown kind `{other}`; expected auto or triage")).into(),
+                );
+            }
+            None if file_name.contains("triage") => RuleKind::Triage,
+            None if file_name.contains("auto") => RuleKind::Auto,
+            None => {
+                return Err(InputError(format!(
+                    "cannot tell the kind of `{name}` from its name; give --kind auto or --kind triage"
+                ))
+                .into());
+            }
+        };
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| InputError(format!("cannot read `{name}`: {e}")))?;
+        let converted =
+            vexil_core::rules::import::convert(&text, &name, kind).map_err(InputError)?;
+        for u in &converted.unconverted {
+            eprintln!(
+                "not converted: {name}{}{}: {}",
+                u.at,
+                u.id.as_ref()
+                    .map(|i| format!(" (`{i}`)"))
+                    .unwrap_or_default(),
+                u.reason
+            );
+        }
+        left_out += converted.unconverted.len();
+        eprintln!(
+            "{name}: {} rules converted, {} entries not converted",
+            converted.rules,
+            converted.unconverted.len()
+        );
+        if !toml.is_empty() && !converted.toml.is_empty() {
+            toml.push('\n');
+        }
+        toml.push_str(&converted.toml);
+    }
+    match &args.output {
+        Some(path) => std::fs::write(path, &toml)
+            .map_err(|e| anyhow::anyhow!("cannot write `{}`: {e}", path.display()))?,
+        None => print!("{toml}"),
+    }
+    Ok(if left_out == 0 {
+        Outcome::Success
+    } else {
+        Outcome::Failed
+    })
 }

@@ -285,3 +285,43 @@ fn plan_apply_reapply_and_unapply_on_a_real_backlog() {
             .stdout(predicate::str::contains("alice"));
     }
 }
+
+#[test]
+fn loop_isms_rule_files_import_into_rules_that_check_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("v.db").display());
+    write(
+        dir.path(),
+        "isms/auto-fire-rules.json",
+        r#"[{"id": "headers", "component_regex": "^linux-libc-dev$", "vulnId_regex": "^CVE-",
+             "state": "not_affected", "justification": "vulnerable_code_not_present",
+             "reason": "headers only", "recheck": "2027-05-01"},
+            {"id": "lossy", "component_regex": "^x$", "state": "affected", "reason": "r", "colour": "red"}]"#,
+    );
+    let out = dir.path().join("rules/auto/imported.toml");
+    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+    vexil(&url)
+        .args(["rules", "import"])
+        .arg(dir.path().join("isms/auto-fire-rules.json"))
+        .arg("--output")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("not converted: "))
+        .stderr(predicate::str::contains("/1 (`lossy`): field `colour`"))
+        .stderr(predicate::str::contains(
+            "1 rules converted, 1 entries not converted",
+        ));
+    vexil(&url)
+        .args(["rules", "check"])
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1 rules checked: 0 errors"));
+    vexil(&url)
+        .args(["rules", "import"])
+        .arg(dir.path().join("isms/auto-fire-rules.json"))
+        .args(["--kind", "sometimes"])
+        .assert()
+        .code(2);
+}
