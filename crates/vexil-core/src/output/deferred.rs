@@ -13,118 +13,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::model::finding::Observation;
 use crate::model::purl::{Purl, normalize_pypi};
-
-/// A problem in a file the user wrote, at its line and column.
-///
-/// General on purpose (the rules files will use it too): a kebab-case `code` naming the kind of
-/// mistake, where it is, a message saying what was expected and what was found, the source line
-/// for a rustc-like rendering, and an optional hint.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Diagnostic {
-    pub code: String,
-    pub file: String,
-    /// 1-based.
-    pub line: usize,
-    /// 1-based, in characters.
-    pub column: usize,
-    pub message: String,
-    pub snippet: Snippet,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub help: Option<String>,
-}
-
-/// The source line a diagnostic points into, and how many characters from its column it marks.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Snippet {
-    pub text: String,
-    pub width: usize,
-}
-
-impl Diagnostic {
-    /// A diagnostic at byte range `span` of `source` (clamped to the text; an empty span marks
-    /// one character). The mark stops at the end of the span's first line.
-    pub fn at(
-        code: &str,
-        file: &str,
-        source: &str,
-        span: Range<usize>,
-        message: impl Into<String>,
-    ) -> Diagnostic {
-        let start = floor_char_boundary(source, span.start);
-        let end = floor_char_boundary(source, span.end.max(start));
-        let line_start = source[..start].rfind('\n').map_or(0, |p| p + 1);
-        let line_end = source[start..]
-            .find('\n')
-            .map_or(source.len(), |p| start + p);
-        let text = source[line_start..line_end].trim_end_matches('\r');
-        let column = source[line_start..start].chars().count() + 1;
-        let width = source[start..end.min(line_end)].chars().count().max(1);
-        Diagnostic {
-            code: code.to_owned(),
-            file: file.to_owned(),
-            line: source[..start].matches('\n').count() + 1,
-            column,
-            message: message.into(),
-            snippet: Snippet {
-                text: text.to_owned(),
-                width,
-            },
-            help: None,
-        }
-    }
-
-    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
-        self.help = Some(help.into());
-        self
-    }
-
-    /// rustc-like text:
-    ///
-    /// ```text
-    /// error[deferred-bad-value]: `vuln` must be a string like `"CVE-2026-0001"`, found integer `12`
-    ///  --> deferred.toml:3:8
-    ///   |
-    /// 3 | vuln = 12
-    ///   |        ^^
-    /// ```
-    pub fn render(&self) -> String {
-        let number = self.line.to_string();
-        let pad = " ".repeat(number.len());
-        // Keep tabs under tabs so the carets line up however the terminal expands them.
-        let lead: String = (self.snippet.text.chars())
-            .take(self.column.saturating_sub(1))
-            .map(|c| if c == '\t' { '\t' } else { ' ' })
-            .collect();
-        let mut out = format!(
-            "error[{}]: {}\n{pad}--> {}:{}:{}\n{pad} |\n{number} | {}\n{pad} | {lead}{}\n",
-            self.code,
-            self.message,
-            self.file,
-            self.line,
-            self.column,
-            self.snippet.text,
-            "^".repeat(self.snippet.width),
-        );
-        if let Some(help) = &self.help {
-            out.push_str(&format!("{pad} = help: {help}\n"));
-        }
-        out
-    }
-}
-
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.render())
-    }
-}
-
-fn floor_char_boundary(s: &str, i: usize) -> usize {
-    let mut i = i.min(s.len());
-    while !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
+use crate::rules::diagnostic::{Diagnostic, Level};
 
 /// What a deferral names as the package: a purl without version (matched as a subset), or a
 /// package name as its ecosystem spells it.
@@ -309,11 +198,16 @@ struct Cx<'a> {
 }
 
 impl Cx<'_> {
-    fn diag(&self, code: &str, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::at(code, self.file, self.text, span, message)
+    fn diag(
+        &self,
+        code: &'static str,
+        span: Range<usize>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic::at(Level::Error, code, self.file, self.text, span, message)
     }
 
-    fn push(&mut self, code: &str, span: Range<usize>, message: impl Into<String>) {
+    fn push(&mut self, code: &'static str, span: Range<usize>, message: impl Into<String>) {
         let d = self.diag(code, span, message);
         self.diagnostics.push(d);
     }
@@ -449,7 +343,7 @@ impl Cx<'_> {
 
     /// Reports (re-coded as `code`, with the field named) a syntax error inside `span`, if any:
     /// the field is then not checked again, so one mistake gives one diagnostic.
-    fn claim_syntax(&mut self, span: &Range<usize>, code: &str, what: &str) -> bool {
+    fn claim_syntax(&mut self, span: &Range<usize>, code: &'static str, what: &str) -> bool {
         let inside = |e: &Range<usize>| span.start <= e.start && e.start <= span.end;
         let Some(i) = self
             .syntax
@@ -618,6 +512,14 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+fn floor_char_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use jiff::civil::date;
@@ -741,10 +643,8 @@ resolve_by = 2026-12-01
     #[test]
     fn every_mistake_is_one_diagnostic_at_its_line_and_column() {
         let (entries, diags) = parse(BAD, "deferred.toml");
-        let got: Vec<(&str, usize, usize)> = diags
-            .iter()
-            .map(|d| (d.code.as_str(), d.line, d.column))
-            .collect();
+        let got: Vec<(&str, usize, usize)> =
+            diags.iter().map(|d| (d.code, d.line, d.column)).collect();
         assert_eq!(
             got,
             [
@@ -818,7 +718,7 @@ resolve_by = 2026-12-01
              expected vuln, package, acknowledged, reason, resolve_by\n --> deferred.toml:6:1\n  \
              |\n6 | resolve-by = 2027-01-31\n  | ^^^^^^^^^^\n  = help: did you mean `resolve_by`?\n"
         );
-        let wide = Diagnostic::at("x", "f", &"\n".repeat(11), 10..11, "m");
+        let wide = Diagnostic::at(Level::Error, "x", "f", &"\n".repeat(11), 10..11, "m");
         assert_eq!(
             wide.render(),
             "error[x]: m\n  --> f:11:1\n   |\n11 | \n   | ^\n"
@@ -831,7 +731,7 @@ resolve_by = 2026-12-01
             let (_, diags) = parse(text, "d.toml");
             diags
                 .into_iter()
-                .map(|d| (d.code, d.line))
+                .map(|d| (d.code.to_owned(), d.line))
                 .collect::<Vec<_>>()
         };
         let c = |code: &str, line| (code.to_owned(), line);

@@ -37,6 +37,9 @@ pub struct Diagnostic {
     pub snippet: String,
     #[serde(skip)]
     pub width: usize,
+    /// A hint: what was probably meant (`did you mean `resolve_by`?`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
 }
 
 /// Where a byte span of a text is: line, column, the line's text, and the span's width in
@@ -84,7 +87,13 @@ impl Diagnostic {
             message: message.into(),
             snippet,
             width,
+            help: None,
         }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
     }
 
     /// A diagnostic about a whole file (or a rule as a whole, without a better place).
@@ -103,6 +112,7 @@ impl Diagnostic {
             message: message.into(),
             snippet: String::new(),
             width: 0,
+            help: None,
         }
     }
 
@@ -117,23 +127,39 @@ impl Diagnostic {
     /// ```
     pub fn render(&self) -> String {
         let head = format!("{}[{}]: {}", self.level.as_str(), self.code, self.message);
+        let help = |pad: &str| {
+            self.help
+                .as_ref()
+                .map(|h| format!("{pad} = help: {h}\n"))
+                .unwrap_or_default()
+        };
         if self.line == 0 {
-            return format!("{head}\n --> {}\n", self.file);
+            return format!("{head}\n --> {}\n{}", self.file, help(""));
         }
         let number = self.line.to_string();
         let pad = " ".repeat(number.len());
-        let marker = format!(
-            "{}{}",
-            " ".repeat(self.column.saturating_sub(1)),
-            "^".repeat(self.width.max(1))
-        );
+        // Tabs stay tabs under tabs, so the carets line up however a terminal expands them.
+        let lead: String = self
+            .snippet
+            .chars()
+            .take(self.column.saturating_sub(1))
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect();
         format!(
-            "{head}\n{pad}--> {}:{}:{}\n{pad} |\n{number} | {}\n{pad} | {marker}\n",
+            "{head}\n{pad}--> {}:{}:{}\n{pad} |\n{number} | {}\n{pad} | {lead}{}\n{}",
             self.file,
             self.line,
             self.column,
-            self.snippet.replace('\t', " ")
+            self.snippet,
+            "^".repeat(self.width.max(1)),
+            help(&pad)
         )
+    }
+}
+
+impl std::fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.render())
     }
 }
 

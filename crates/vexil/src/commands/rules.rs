@@ -188,6 +188,7 @@ fn unused(rule: &Rule, findings: usize) -> Diagnostic {
         ),
         snippet: "[[rule]]".to_owned(),
         width: 8,
+        help: Some("remove it, or check its patterns against `vexil findings list`".to_owned()),
     }
 }
 
