@@ -466,3 +466,100 @@ async fn a_vulnerability_is_found_by_any_id_of_its_group_and_candidates_by_name(
         assert_eq!(releases, ["api@2", "web@1"], "{}", t.name);
     }
 }
+
+#[tokio::test]
+async fn decisions_are_recorded_whole_or_not_at_all() {
+    use vexil_core::model::decision::{Decision, DecisionSource, RuleRef, VexStatus};
+    let release: ReleaseId = "web@1.0.0".parse().unwrap();
+    for t in backends::all().await {
+        let s = &t.store;
+        import(
+            s,
+            &release,
+            vec![npm("left-pad", "1.0.0"), npm("lodash", "4.17.20")],
+            "2026-11-01T00:00:00Z",
+        )
+        .await;
+        scan(s, &release, &advisories(), "2026-11-01T00:00:01Z").await;
+        let ids: Vec<i64> = s
+            .findings(&FindingFilter::default())
+            .await
+            .unwrap()
+            .iter()
+            .map(|f| f.id)
+            .collect();
+        let decision = Decision {
+            status: VexStatus::NotAffected,
+            justification: None,
+            impact_statement: Some("not reachable".into()),
+            action_statement: None,
+            reason: "test".into(),
+            source: DecisionSource::Rule(RuleRef {
+                id: "r".into(),
+                file: "rules/auto/a.toml".into(),
+                line: 1,
+            }),
+            issue: None,
+            recheck: None,
+            expires: None,
+        };
+        let writes: Vec<vexil_store::DecisionWrite<'_>> = ids
+            .iter()
+            .map(|id| vexil_store::DecisionWrite {
+                finding: *id,
+                decision: Some(&decision),
+                kind: EventKind::RuleApplied,
+                detail: "rule r",
+            })
+            .collect();
+        let before = s.dump().await.unwrap();
+        // A finding that does not exist spoils the whole batch.
+        let mut bad = writes.clone();
+        bad.push(vexil_store::DecisionWrite {
+            finding: 9999,
+            ..writes[0]
+        });
+        let err = s
+            .record_decisions(&bad, at("2026-11-02T00:00:00Z"))
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("not in the store"),
+            "{}: {err}",
+            t.name
+        );
+        assert_eq!(s.dump().await.unwrap(), before, "{}", t.name);
+        // So does the database refusing the history, as a full disk would.
+        backends::execute(&t.url, &[
+            "CREATE TRIGGER boom BEFORE INSERT ON finding_events BEGIN SELECT RAISE(ABORT, 'boom'); END",
+        ], &[
+            "CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'boom'; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER boom BEFORE INSERT ON finding_events FOR EACH ROW EXECUTE FUNCTION boom()",
+        ]).await;
+        assert!(
+            s.record_decisions(&writes, at("2026-11-02T00:00:00Z"))
+                .await
+                .is_err(),
+            "{}",
+            t.name
+        );
+        assert_eq!(s.dump().await.unwrap(), before, "{}", t.name);
+        backends::execute(
+            &t.url,
+            &["DROP TRIGGER boom"],
+            &["DROP TRIGGER boom ON finding_events"],
+        )
+        .await;
+        s.record_decisions(&writes, at("2026-11-02T00:00:00Z"))
+            .await
+            .unwrap();
+        let decided = s.findings(&FindingFilter::default()).await.unwrap();
+        assert!(
+            decided
+                .iter()
+                .all(|f| f.decision.as_ref() == Some(&decision)),
+            "{}",
+            t.name
+        );
+    }
+}

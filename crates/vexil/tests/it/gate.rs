@@ -96,6 +96,32 @@ fn the_gate_passes_fails_defers_and_always_fails_kev_and_malware() {
             .stdout(predicate::str::starts_with("<?xml"))
             .stdout(predicate::str::contains("<testsuite"));
 
+        // SLA: critical django is due three business days after it was first seen; long after,
+        // it is overdue (requests, medium, is due "next release" and never overdue by date).
+        let out = vexil(&url)
+            .args([
+                "findings",
+                "list",
+                "--release",
+                "shop@2",
+                "--overdue",
+                "--today",
+                "2030-01-01",
+                "--format",
+                "json",
+            ])
+            .assert()
+            .success();
+        let overdue: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        let names: Vec<&str> = overdue
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["django"], "{overdue}");
+        assert_eq!(overdue[0]["overdue"], true);
+
         // Malware fails even when deferred.
         let list = deferred(
             dir.path(),
