@@ -13,7 +13,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::model::finding::Observation;
 use crate::model::purl::{Purl, normalize_pypi};
-use crate::rules::diagnostic::{Diagnostic, Level};
+use crate::rules::diagnostic::{Diagnostic, Level, closest};
 
 /// What a deferral names as the package: a purl without version (matched as a subset), or a
 /// package name as its ecosystem spells it.
@@ -488,28 +488,7 @@ impl Cx<'_> {
 /// The field an unknown key most likely meant: same spelling but for case and `-`, or at most
 /// two edits away.
 fn similar_field(key: &str) -> Option<&'static str> {
-    let normal = key.to_ascii_lowercase().replace('-', "_");
-    FIELDS
-        .into_iter()
-        .map(|f| (edit_distance(&normal, f), f))
-        .filter(|(d, _)| *d <= 2)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, f)| f)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
+    closest(key, &FIELDS)
 }
 
 fn floor_char_boundary(s: &str, i: usize) -> usize {

@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use regex::RegexBuilder;
 use toml::de::{DeTable, DeValue};
 
-use super::diagnostic::{Diagnostic, Level};
+use super::diagnostic::{Diagnostic, Level, closest};
 use super::{ComponentMatch, Conditions, Pattern, Rule, RuleKind};
 use crate::model::decision::{Justification, RuleRef, VexStatus};
 use crate::model::finding::SeverityLevel;
@@ -603,29 +603,4 @@ impl Parser<'_> {
             .filter(|d| d.level == Level::Error)
             .count()
     }
-}
-
-/// The allowed key closest to a misspelt one (at most two edits away).
-fn closest<'a>(name: &str, allowed: &[&'a str]) -> Option<&'a str> {
-    allowed
-        .iter()
-        .map(|a| (edit_distance(name, a), *a))
-        .filter(|(d, _)| *d <= 2)
-        .min()
-        .map(|(_, a)| a)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
