@@ -270,6 +270,23 @@ fn plan_apply_reapply_and_unapply_on_a_real_backlog() {
             assert!(s["rule"].as_str().unwrap().contains("[[rule]]"), "{s}");
         }
 
+        // A rule that decides no stored finding is reported unused (a warning: exit 0).
+        write(
+            dir.path(),
+            "rules/auto/unused.toml",
+            "[[rule]]\nid = \"nothing\"\nvuln = \"^CVE-1999-\"\nstatus = \"affected\"\nreason = \"r\"\n",
+        );
+        vexil(&url)
+            .args(["rules", "check"])
+            .args(today)
+            .arg(dir.path())
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(
+                "warning[rule-unused]: rule `nothing` decides none",
+            ));
+        std::fs::remove_file(dir.path().join("rules/auto/unused.toml")).unwrap();
+
         // The triage rule is stale after its recheck date: exit 1 with owner and issue.
         vexil(&url)
             .args(["rules", "stale", "--today", "2026-12-01"])
