@@ -2,6 +2,7 @@
 //! gate with its acknowledged-and-deferred list, and VEX documents out and in.
 
 pub mod deferred;
+pub mod escape;
 pub mod gate;
 pub mod severity;
 pub mod sla;

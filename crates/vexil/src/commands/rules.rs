@@ -19,6 +19,7 @@ use crate::cli::{
 use crate::config::Loaded;
 use crate::exit::{InputError, Outcome};
 use crate::output::{print_table, terminal_safe};
+use vexil_core::output::escape::markdown_cell;
 
 pub(crate) async fn run(
     command: RulesCommand,
@@ -358,35 +359,18 @@ fn markdown(plan: &Plan) -> String {
             current = &c.rule;
             out.push_str(&format!(
                 "\n#### `{}` ({})\n\n| action | release | vulnerability | component | decision |\n|---|---|---|---|---|\n",
-                md(&c.rule),
-                md(&c.rule_at)
+                markdown_cell(&c.rule),
+                markdown_cell(&c.rule_at)
             ));
         }
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} |\n",
             c.action.as_str(),
-            md(&c.release),
-            md(&c.vuln),
-            md(&c.purl),
+            markdown_cell(&c.release),
+            markdown_cell(&c.vuln),
+            markdown_cell(&c.purl),
             transition(c)
         ));
-    }
-    out
-}
-
-/// Text made inert in a Markdown table cell: no HTML, no links, no table breaks, no emphasis.
-fn md(s: &str) -> String {
-    let safe = terminal_safe(s);
-    let mut out = String::with_capacity(safe.len());
-    for ch in safe.chars() {
-        match ch {
-            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '!' | '~' => {
-                out.push('\\');
-                out.push(ch);
-            }
-            '\n' | '\r' => out.push(' '),
-            _ => out.push(ch),
-        }
     }
     out
 }
