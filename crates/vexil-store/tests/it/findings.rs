@@ -451,6 +451,31 @@ async fn a_vulnerability_is_found_by_any_id_of_its_group_and_candidates_by_name(
             "{}",
             t.name
         );
+        // Components with a CPE are candidates for NVD records whatever their name.
+        let mut with_cpe = npm("openssl-wrapper", "1.0.0");
+        with_cpe
+            .cpes
+            .push("cpe:2.3:a:openssl:openssl:1.1.1:*:*:*:*:*:*:*".into());
+        import(
+            s,
+            &"ops@1".parse().unwrap(),
+            vec![with_cpe],
+            "2026-11-01T00:00:00Z",
+        )
+        .await;
+        let by_cpe: Vec<String> = s
+            .components_named(&[], true, None)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(r, c)| format!("{r} {}", c.purl))
+            .collect();
+        assert_eq!(
+            by_cpe,
+            ["ops@1 pkg:npm/openssl-wrapper@1.0.0"],
+            "{}",
+            t.name
+        );
         let web_only = s
             .components_named(&["left-pad".into()], false, Some("web"))
             .await
@@ -463,7 +488,7 @@ async fn a_vulnerability_is_found_by_any_id_of_its_group_and_candidates_by_name(
             .iter()
             .map(ToString::to_string)
             .collect();
-        assert_eq!(releases, ["api@2", "web@1"], "{}", t.name);
+        assert_eq!(releases, ["api@2", "ops@1", "web@1"], "{}", t.name);
     }
 }
 
