@@ -299,5 +299,39 @@ fn binaries_without_a_source_are_resolved_through_the_packages_index() {
             steps.contains("binary libappstream2 → source appstream"),
             "{url}: {steps}"
         );
+
+        // Recorded, the finding carries the tracker's urgency, which rules' `when` reads: a
+        // rule for urgency `low` leaves it alone, one for `medium` decides it.
+        vexil(&url)
+            .args(["check", "--record", "desk@1"])
+            .arg(&sbom)
+            .assert()
+            .code(1);
+        let rules = dir.path().join(format!("repo-{}", url.len()));
+        std::fs::create_dir_all(rules.join("rules/auto")).unwrap();
+        let rule = |urgency: &str| {
+            format!(
+                "[[rule]]\nid = \"appstream-{urgency}\"\nkind = \"auto\"\ncomponent = {{ ecosystem = \"Debian\" }}\n\
+                 when = {{ debian_urgency = [\"{urgency}\"] }}\nstatus = \"not_affected\"\n\
+                 justification = \"vulnerable_code_not_in_execute_path\"\nreason = \"r\"\n"
+            )
+        };
+        std::fs::write(rules.join("rules/auto/debian.toml"), rule("low")).unwrap();
+        let plan = |expect: usize| {
+            let out = vexil(&url)
+                .args(["rules", "plan", "--format", "json"])
+                .arg(&rules)
+                .assert()
+                .success();
+            let plan = json(&out);
+            assert_eq!(
+                plan["changes"].as_array().unwrap().len(),
+                expect,
+                "{url}: {plan}"
+            );
+        };
+        plan(0);
+        std::fs::write(rules.join("rules/auto/debian.toml"), rule("medium")).unwrap();
+        plan(1);
     }
 }
