@@ -9,7 +9,8 @@ use crate::output::Format;
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success
-  1  the answer is no: failing vectors, affected components (check); later a failed gate
+  1  the answer is no: failing vectors, affected components (check, affected), a failed gate,
+     stale rules, rule entries not imported
   2  usage, configuration or input error
   3  runtime failure (network, database)";
 
