@@ -121,9 +121,14 @@ impl Deferred {
     /// Whether this entry is about the observation's vulnerability (any id of its alias group)
     /// in the observation's package. Says nothing about expiry: see [`Deferred::is_expired`].
     pub fn covers(&self, o: &Observation) -> bool {
-        let vuln = o.vuln.eq_ignore_ascii_case(&self.vuln)
-            || o.ids.iter().any(|id| id.eq_ignore_ascii_case(&self.vuln));
-        vuln && self.package.matches(&o.purl, &o.name)
+        self.covers_parts(&o.ids, &o.purl, &o.name) || {
+            o.vuln.eq_ignore_ascii_case(&self.vuln) && self.package.matches(&o.purl, &o.name)
+        }
+    }
+
+    /// [`Deferred::covers`] for a finding given by its alias group, purl and package name.
+    pub fn covers_parts(&self, ids: &[String], purl: &str, name: &str) -> bool {
+        ids.iter().any(|id| id.eq_ignore_ascii_case(&self.vuln)) && self.package.matches(purl, name)
     }
 
     /// Expired once `resolve_by` has passed: on `resolve_by` itself the deferral still holds.

@@ -3,14 +3,17 @@
 
 use vexil_core::matching::Verdict;
 use vexil_core::matching::audit::Finding;
+use vexil_core::model::decision::Decision;
 use vexil_core::model::{Component, Inventory};
-use vexil_store::Store;
+use vexil_core::output::deferred::Deferred;
+use vexil_store::{FindingFilter, Store};
 
 use std::collections::BTreeMap;
 
 use super::inventory::{print_skipped, read_documents};
 use super::scan::audit_in;
 use crate::cli::{AffectedArgs, ListFormat};
+use crate::config::Loaded;
 use crate::exit::{InputError, Outcome};
 use crate::output::print_table;
 use vexil_core::matching::lookup_name;
@@ -31,9 +34,22 @@ struct ComponentAnswer {
     name: String,
     version: Option<String>,
     finding: Finding,
+    /// The team's decision on the stored finding, when a rule or VEX document made one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decision: Option<Decision>,
+    /// The acknowledged-and-deferred entry covering it (deferred.toml), and whether it expired.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    deferred: Option<DeferredAnswer>,
 }
 
-pub(crate) async fn run(args: AffectedArgs, url: &str) -> anyhow::Result<Outcome> {
+#[derive(serde::Serialize)]
+struct DeferredAnswer {
+    resolve_by: jiff::civil::Date,
+    reason: String,
+    expired: bool,
+}
+
+pub(crate) async fn run(args: AffectedArgs, url: &str, loaded: &Loaded) -> anyhow::Result<Outcome> {
     let store = Store::open(url).await?;
     let group = store.vulnerability(&args.vuln).await?;
     if group.is_empty() {
@@ -85,7 +101,34 @@ pub(crate) async fn run(args: AffectedArgs, url: &str) -> anyhow::Result<Outcome
             .join(" ");
         places.push((shown, Inventory::union(documents.inventories).components));
     }
-    let answers = answers(&store, places, &args.vuln).await?;
+    let from_store = args.inventory.is_empty();
+    let mut answers = answers(&store, places, &args.vuln).await?;
+    if from_store {
+        // The stored findings' decisions, and the deferred list beside vexil.toml.
+        let filter = FindingFilter {
+            vuln: Some(args.vuln.clone()),
+            ..FindingFilter::default()
+        };
+        let stored = store.findings(&filter).await?;
+        let deferred = deferred_list(loaded);
+        let today = crate::config::today(None)?;
+        for a in &mut answers {
+            for c in &mut a.components {
+                c.decision = stored
+                    .iter()
+                    .find(|f| f.release == a.release && f.observation.purl == c.purl)
+                    .and_then(|f| f.decision.clone());
+                c.deferred = deferred
+                    .iter()
+                    .find(|d| d.covers_parts(&c.finding.ids, &c.purl, &c.name))
+                    .map(|d| DeferredAnswer {
+                        resolve_by: d.resolve_by,
+                        reason: d.reason.clone(),
+                        expired: d.is_expired(today),
+                    });
+            }
+        }
+    }
     store.close().await;
     let any_affected = answers.iter().any(|a| a.verdict == Verdict::Affected);
     match args.format {
@@ -137,9 +180,52 @@ async fn answers(
             name: c.name.clone(),
             version: c.version.clone(),
             finding,
+            decision: None,
+            deferred: None,
         });
     }
     Ok(answers)
+}
+
+/// The acknowledged-and-deferred list beside vexil.toml, if there is a readable, valid one (a
+/// problem in it is the gate's to refuse; here it is only mentioned).
+fn deferred_list(loaded: &Loaded) -> Vec<Deferred> {
+    let path = loaded.base_dir().join("deferred.toml");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Vec::new();
+    };
+    let shown = path.display().to_string();
+    let (entries, diagnostics) = vexil_core::output::deferred::parse(&text, &shown);
+    if !diagnostics.is_empty() {
+        eprintln!(
+            "warning: `{shown}` has {} problem(s) (`vexil gate` shows them); deferrals not shown",
+            diagnostics.len()
+        );
+        return Vec::new();
+    }
+    entries
+}
+
+/// The verdict's reason, then the team's decision and any deferral.
+fn why(c: &ComponentAnswer) -> String {
+    let mut why = c
+        .finding
+        .matches
+        .first()
+        .map(|m| format!("{}: {}", m.explanation.advisory, m.explanation.reason))
+        .unwrap_or_default();
+    if let Some(d) = &c.decision {
+        why.push_str(&format!("; decided {}: {}", d.status.as_str(), d.reason));
+    }
+    if let Some(d) = &c.deferred {
+        let state = if d.expired {
+            "deferral expired"
+        } else {
+            "deferred until"
+        };
+        why.push_str(&format!("; {state} {}: {}", d.resolve_by, d.reason));
+    }
+    why
 }
 
 fn print_answers(vuln: &str, answers: &[Answer]) {
@@ -171,11 +257,7 @@ fn print_answers(vuln: &str, answers: &[Answer]) {
                     .fixed_version
                     .clone()
                     .unwrap_or_else(|| "-".into()),
-                c.finding
-                    .matches
-                    .first()
-                    .map(|m| format!("{}: {}", m.explanation.advisory, m.explanation.reason))
-                    .unwrap_or_default(),
+                why(c),
             ]);
         }
     }

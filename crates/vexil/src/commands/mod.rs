@@ -49,8 +49,8 @@ pub(crate) fn run(cli: Cli) -> anyhow::Result<Outcome> {
             rt.block_on(findings::run(command, &url, &loaded.config))
         }
         Command::Affected(args) => {
-            let (rt, url, _) = database()?;
-            rt.block_on(affected::run(args, &url))
+            let (rt, url, loaded) = database()?;
+            rt.block_on(affected::run(args, &url, &loaded))
         }
         Command::Explain(args) => {
             let (rt, url, _) = database()?;

@@ -73,6 +73,31 @@ fn the_gate_passes_fails_defers_and_always_fails_kev_and_malware() {
             ],
         );
         let with_list = ["--deferred", list.to_str().unwrap()];
+        // "Am I affected?" says so too, with the deferral beside vexil.toml.
+        let config = dir.path().join("vexil.toml");
+        std::fs::write(&config, "").unwrap();
+        let out = vexil(&url)
+            .arg("--config")
+            .arg(&config)
+            .args([
+                "affected",
+                "CVE-2023-31047",
+                "--project",
+                "shop",
+                "--format",
+                "json",
+            ])
+            .assert()
+            .code(1);
+        let answers: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        let django = answers
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["release"] == "shop@2")
+            .map(|a| &a["components"][0])
+            .unwrap();
+        assert_eq!(django["deferred"]["resolve_by"], "2027-01-31", "{answers}");
         gate("shop@2", &with_list)
             .success()
             .stdout(predicate::str::contains("PASS"))
