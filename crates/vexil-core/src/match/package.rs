@@ -297,6 +297,8 @@ fn normalize_release(ecosystem: Ecosystem, release: &str) -> Option<String> {
             .strip_suffix(":lts")
             .map(str::to_owned)
             .unwrap_or(release),
+        // An `_alpha` snapshot version is edge, not yet the branch it will become.
+        Ecosystem::Alpine if release.contains("_alpha") => "edge".to_owned(),
         Ecosystem::Alpine => {
             let bare = release.trim_start_matches('v');
             if bare.starts_with(|c: char| c.is_ascii_digit()) {
@@ -402,6 +404,13 @@ mod tests {
         assert!(concerns(&a, &package("Alpine:v3.18", "musl")));
         assert!(concerns(&a, &package("Alpine:3.18", "musl")));
         assert!(!concerns(&a, &package("Alpine:v3.19", "musl")));
+        let edge = component(
+            "pkg:apk/alpine/musl@1",
+            "Alpine:3.21.0_alpha20240807",
+            "musl",
+        );
+        assert!(concerns(&edge, &package("Alpine:edge", "musl")));
+        assert!(!concerns(&edge, &package("Alpine:v3.21", "musl")));
         let alma = component(
             "pkg:rpm/almalinux/bash@5.1?distro=almalinux-9.3",
             "AlmaLinux",

@@ -251,9 +251,14 @@ fn split_name<'a>(ty: &str, name: &'a str) -> (Option<&'a str>, &'a str) {
 }
 
 /// The OSV release suffix for a purl `distro` qualifier: `debian-10` or `buster` → `10`
-/// (codenames are left for the caller to map), `alpine-3.18.4` or `3.18.4` → `v3.18`.
+/// (codenames are left for the caller to map), `alpine-3.18.4` or `3.18.4` → `v3.18`; Alpine
+/// edge (`edge`, or an `_alpha` snapshot version such as `3.21.0_alpha20240807`, which is not
+/// yet the v3.21 branch) → `edge`, the branch its secdb is published under.
 fn distro_release(ecosystem: &str, distro: &str) -> Option<String> {
     let d = distro.to_ascii_lowercase();
+    if ecosystem == "Alpine" && (d.ends_with("edge") || d.contains("_alpha")) {
+        return Some("edge".to_owned());
+    }
     let version = d
         .rsplit_once('-')
         .map(|(_, v)| v)
@@ -324,6 +329,10 @@ mod tests {
         assert_eq!(p.full_name(), "org.slf4j:slf4j-api");
         let p = Purl::parse("pkg:apk/alpine/musl@1.2.4-r2?distro=3.18.4").expect("valid");
         assert_eq!(p.ecosystem().as_deref(), Some("Alpine:v3.18"));
+        for edge in ["3.21.0_alpha20240807", "alpine-edge", "edge"] {
+            let p = Purl::package("apk", "alpine/musl", Some("1.2.5-r0")).qualifier("distro", edge);
+            assert_eq!(p.ecosystem().as_deref(), Some("Alpine:edge"), "{edge}");
+        }
         let p = Purl::parse("pkg:deb/debian/curl@1?distro=debian-10.1").expect("valid");
         assert_eq!(p.ecosystem().as_deref(), Some("Debian:10"));
         assert!(Purl::parse("not a purl").is_err());
