@@ -145,6 +145,8 @@ impl Purl {
             "bitnami" => "Bitnami",
             "swift" => "SwiftURL",
             "conan" => "ConanCenter",
+            "brew" => "Homebrew",
+            "githubactions" => "GitHub Actions",
             "deb" => match self.namespace.as_deref() {
                 Some("ubuntu") => "Ubuntu",
                 _ => "Debian",
@@ -204,6 +206,9 @@ pub fn purl_type(ecosystem: &str) -> Option<&'static str> {
         "Hackage" => "hackage",
         "CRAN" => "cran",
         "Bitnami" => "bitnami",
+        "SwiftURL" => "swift",
+        "Homebrew" => "brew",
+        "GitHub Actions" => "githubactions",
         "Debian" | "Ubuntu" => "deb",
         "Alpine" | "Wolfi" | "Chainguard" => "apk",
         "Red Hat" | "Rocky Linux" | "AlmaLinux" | "SUSE" | "openSUSE" | "Mageia" | "openEuler"
@@ -329,6 +334,15 @@ mod tests {
         assert_eq!(p.full_name(), "org.slf4j:slf4j-api");
         let p = Purl::parse("pkg:apk/alpine/musl@1.2.4-r2?distro=3.18.4").expect("valid");
         assert_eq!(p.ecosystem().as_deref(), Some("Alpine:v3.18"));
+        for (purl, eco) in [
+            ("pkg:brew/unzip@6.0_7", "Homebrew"),
+            ("pkg:githubactions/actions/checkout@v4", "GitHub Actions"),
+            ("pkg:swift/github.com/apple/swift-nio@2.0.0", "SwiftURL"),
+        ] {
+            let p = Purl::parse(purl).expect("valid");
+            assert_eq!(p.ecosystem().as_deref(), Some(eco), "{purl}");
+            assert_eq!(purl_type(eco), Some(p.ty.as_str()), "{eco}");
+        }
         for edge in ["3.21.0_alpha20240807", "alpine-edge", "edge"] {
             let p = Purl::package("apk", "alpine/musl", Some("1.2.5-r0")).qualifier("distro", edge);
             assert_eq!(p.ecosystem().as_deref(), Some("Alpine:edge"), "{edge}");

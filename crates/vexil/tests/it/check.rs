@@ -211,3 +211,36 @@ fn the_quick_start_example_finds_what_its_readme_says() {
         );
     }
 }
+
+/// Homebrew packages (from an SBOM's `pkg:brew` purls) meet the Homebrew OSV records.
+#[test]
+fn homebrew_packages_are_matched() {
+    let Some(brew) = shared("advisories/osv/homebrew") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let bom = dir.path().join("bom.cdx.json");
+    std::fs::write(
+        &bom,
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[
+        {"type":"library","name":"unzip","version":"6.0_7","purl":"pkg:brew/unzip@6.0_7"}]}"#,
+    )
+    .unwrap();
+    let url = format!("sqlite://{}", dir.path().join("v.db").display());
+    crate::common::succeed(&url, &["feeds", "import", "osv"], &brew);
+    let out = vexil(&url)
+        .arg("check")
+        .arg(&bom)
+        .args(["--format", "json"])
+        .assert()
+        .code(1);
+    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let ids: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["finding"]["vuln"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"CVE-2019-13232"), "{ids:?}");
+    assert_eq!(report["findings"][0]["finding"]["fixed_version"], "6.0_8");
+}
