@@ -4,7 +4,6 @@
 
 use vexil_core::matching::Match;
 use vexil_core::model::ReleaseId;
-use vexil_store::Store;
 
 use super::inventory::stored_release;
 use super::scan::audit_in;
@@ -14,35 +13,25 @@ use crate::output::terminal_safe;
 
 pub(crate) async fn run(args: ExplainArgs, url: &str) -> anyhow::Result<Outcome> {
     let release: ReleaseId = args.release.parse().map_err(InputError)?;
-    let store = Store::open(url).await?;
-    let stored = match stored_release(&store, &release).await {
-        Ok(stored) => stored,
-        Err(e) => {
-            store.close().await;
-            return Err(e);
+    let (components, findings) = super::with_store(url, async |store| {
+        let stored = stored_release(store, &release).await?;
+        let wanted = |c: &vexil_core::model::Component| {
+            c.purl == args.component
+                || c.name.eq_ignore_ascii_case(&args.component)
+                || vexil_core::model::inventory::package_of(&c.purl).0 == args.component
+        };
+        let components: Vec<_> = stored.components.into_iter().filter(|c| wanted(c)).collect();
+        if components.is_empty() {
+            return Err(InputError(format!(
+                "{release} has no component `{}`; give its purl or name (`vexil inventory show {release}` lists them)",
+                args.component
+            ))
+            .into());
         }
-    };
-    let wanted = |c: &vexil_core::model::Component| {
-        c.purl == args.component
-            || c.name.eq_ignore_ascii_case(&args.component)
-            || vexil_core::model::inventory::package_of(&c.purl).0 == args.component
-    };
-    let components: Vec<_> = stored
-        .components
-        .into_iter()
-        .filter(|c| wanted(c))
-        .collect();
-    if components.is_empty() {
-        store.close().await;
-        return Err(InputError(format!(
-            "{release} has no component `{}`; give its purl or name (`vexil inventory show {release}` lists them)",
-            args.component
-        ))
-        .into());
-    }
-    let audited = audit_in(&store, components).await?;
-    let (components, findings) = (audited.components, audited.findings);
-    store.close().await;
+        let audited = audit_in(store, components).await?;
+        Ok((audited.components, audited.findings))
+    })
+    .await?;
     let findings: Vec<_> = findings
         .into_iter()
         .filter(|f| f.ids.iter().any(|id| id.eq_ignore_ascii_case(&args.vuln)))

@@ -8,7 +8,7 @@ use vexil_core::model::finding::{FindingState, Observation, SeverityLevel};
 use vexil_core::model::inventory::package_of;
 use vexil_core::output::severity::SeverityPolicy;
 use vexil_core::output::sla::{Due, SlaPolicy, is_overdue};
-use vexil_store::{FindingFilter, Store, StoredFinding};
+use vexil_store::{FindingFilter, StoredFinding};
 
 use super::inventory::{release_arg, stored_release};
 use super::scan::{audit_in, observe_in};
@@ -59,12 +59,10 @@ async fn list(args: FindingsListArgs, url: &str, sla: &SlaPolicy) -> anyhow::Res
         kev: args.kev,
         vuln: args.vuln,
     };
-    let store = Store::open(url).await?;
-    let findings = store.findings(&filter).await;
-    store.close().await;
+    let findings = super::with_store(url, async |store| Ok(store.findings(&filter).await?)).await?;
     // Every open finding has an SLA due date; `--overdue` keeps those past it.
     let mut dated = Vec::new();
-    for f in findings? {
+    for f in findings {
         let due = super::gate::due_of(sla, &f)?;
         let overdue = due.is_some_and(|d| is_overdue(d, today));
         if args.overdue && !overdue {
@@ -187,9 +185,7 @@ fn finding_id(s: &str) -> anyhow::Result<i64> {
 
 async fn show(args: FindingsShowArgs, url: &str) -> anyhow::Result<Outcome> {
     let id = finding_id(&args.id)?;
-    let store = Store::open(url).await?;
-    let found = store.finding(id).await?;
-    store.close().await;
+    let found = super::with_store(url, async |store| Ok(store.finding(id).await?)).await?;
     let Some((finding, history)) = found else {
         return Err(InputError(format!(
             "no finding F-{id}; `vexil findings list` shows the findings there are"
@@ -348,34 +344,33 @@ async fn compare(
     policy: &SeverityPolicy,
 ) -> anyhow::Result<Outcome> {
     let release = release_arg(&args.release)?;
-    let store = Store::open(url).await?;
-    let stored = match stored_release(&store, &release).await {
-        Ok(stored) => stored,
-        Err(e) => {
-            store.close().await;
-            return Err(e);
+    // A release without scanner evidence has nothing to compare: `None`.
+    let gathered = super::with_store(url, async |store| {
+        let stored = stored_release(store, &release).await?;
+        if stored.evidence.is_empty() {
+            return Ok(None);
         }
-    };
-    if stored.evidence.is_empty() {
-        store.close().await;
+        let audited = audit_in(store, stored.components).await?;
+        let (components, observed) = observe_in(store, audited, policy).await?;
+        let mut known: HashMap<String, bool> = HashMap::new();
+        for e in &stored.evidence {
+            for id in std::iter::once(&e.vuln_id).chain(&e.aliases) {
+                if !known.contains_key(id) {
+                    let group = store.vulnerability(id).await?;
+                    known.insert(id.clone(), !group.is_empty());
+                }
+            }
+        }
+        Ok(Some((components, observed, known, stored.evidence)))
+    })
+    .await?;
+    let Some((components, observed, known, evidence)) = gathered else {
         println!(
             "{release} has no scanner findings to compare: import a scanner report into it \
              (Trivy, Grype, osv-scanner, govulncheck, pip-audit, npm audit, cargo-audit)"
         );
         return Ok(Outcome::Success);
-    }
-    let audited = audit_in(&store, stored.components).await?;
-    let (components, observed) = observe_in(&store, audited, policy).await?;
-    let mut known: HashMap<String, bool> = HashMap::new();
-    for e in &stored.evidence {
-        for id in std::iter::once(&e.vuln_id).chain(&e.aliases) {
-            if !known.contains_key(id) {
-                let group = store.vulnerability(id).await?;
-                known.insert(id.clone(), !group.is_empty());
-            }
-        }
-    }
-    store.close().await;
+    };
 
     // Vexil's verdicts by package (name as the component has it, lowercase) and version.
     let key =
@@ -395,7 +390,7 @@ async fn compare(
     let mut rows: Vec<Disagreement> = Vec::new();
     let mut tally: BTreeMap<String, BTreeMap<Agreement, usize>> = BTreeMap::new();
     let mut matched: HashSet<(String, *const Observation)> = HashSet::new();
-    for e in &stored.evidence {
+    for e in &evidence {
         let ids: Vec<&String> = std::iter::once(&e.vuln_id).chain(&e.aliases).collect();
         let candidates = evidence_keys(e)
             .into_iter()
@@ -452,7 +447,7 @@ async fn compare(
     // What Vexil finds affected in a package a scanner read (a component listed by the
     // scanner's own report) but that scanner did not report.
     let mut files_of: BTreeMap<&str, HashSet<&str>> = BTreeMap::new();
-    for e in &stored.evidence {
+    for e in &evidence {
         files_of
             .entry(e.tool.as_str())
             .or_default()

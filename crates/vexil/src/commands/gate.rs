@@ -9,7 +9,7 @@ use vexil_core::output::gate::{
     render_table,
 };
 use vexil_core::output::sla::{Due, SlaPolicy, due_date};
-use vexil_store::{FindingFilter, Store, StoredFinding};
+use vexil_store::{FindingFilter, StoredFinding};
 
 use super::inventory::{release_arg, stored_release};
 use crate::cli::{GateArgs, GateFormat};
@@ -48,9 +48,8 @@ pub(crate) async fn run(args: GateArgs, url: &str, loaded: &Loaded) -> anyhow::R
             );
         }
     };
-    let store = Store::open(url).await?;
-    let found = async {
-        stored_release(&store, &release).await?;
+    let findings = super::with_store(url, async |store| {
+        stored_release(store, &release).await?;
         if store.last_scan(&release).await?.is_none() {
             return Err(InputError(format!(
                 "{release} was never scanned: run `vexil scan {release}` first, so the gate judges its findings"
@@ -62,11 +61,9 @@ pub(crate) async fn run(args: GateArgs, url: &str, loaded: &Loaded) -> anyhow::R
             state: Some(FindingState::Open),
             ..FindingFilter::default()
         };
-        Ok::<_, anyhow::Error>(store.findings(&filter).await?)
-    }
-    .await;
-    store.close().await;
-    let findings = found?;
+        Ok(store.findings(&filter).await?)
+    })
+    .await?;
     let sla = &loaded.config.sla;
     let input = findings
         .into_iter()

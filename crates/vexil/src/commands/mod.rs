@@ -78,6 +78,18 @@ pub(crate) fn now() -> jiff::Timestamp {
     now.round(jiff::Unit::Second).unwrap_or(now)
 }
 
+/// Opens the store at `url`, runs `work` on it, and closes it whatever `work` returned (so an
+/// early error still leaves SQLite checkpointed and PostgreSQL connections ended cleanly).
+pub(crate) async fn with_store<T>(
+    url: &str,
+    work: impl AsyncFnOnce(&vexil_store::Store) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let store = vexil_store::Store::open(url).await?;
+    let result = work(&store).await;
+    store.close().await;
+    result
+}
+
 /// The async runtime for commands that talk to a database or a network.
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()

@@ -11,7 +11,7 @@ use vexil_core::rules::diagnostic::{Diagnostic, Level};
 use vexil_core::rules::plan::{Action, Plan, Planned, plan};
 use vexil_core::rules::suggest::{Backlog, suggest};
 use vexil_core::rules::{Rule, RuleKind};
-use vexil_store::{DecisionWrite, Store};
+use vexil_store::DecisionWrite;
 
 use crate::cli::{
     ListFormat, PlanFormat, RulesArgs, RulesCommand, RulesImportArgs, RulesSuggestArgs,
@@ -122,10 +122,7 @@ fn stop_on_errors(set: &RuleSet, json: bool) -> anyhow::Result<()> {
 
 /// The stored findings (of every release) and the plan of the rules against them.
 async fn planned(url: &str, set: &RuleSet, today: Date) -> anyhow::Result<(Plan, usize)> {
-    let store = Store::open(url).await?;
-    let subjects = store.rule_subjects().await;
-    store.close().await;
-    let subjects = subjects?;
+    let subjects = super::with_store(url, async |store| Ok(store.rule_subjects().await?)).await?;
     let releases: Vec<String> = subjects.iter().map(|s| s.release.to_string()).collect();
     let input: Vec<Planned<'_>> = subjects
         .iter()
@@ -222,10 +219,10 @@ async fn apply(args: RulesArgs, url: &str, loaded: &Loaded) -> anyhow::Result<Ou
             detail: &c.detail,
         })
         .collect();
-    let store = Store::open(url).await?;
-    let written = store.record_decisions(&writes, super::now()).await;
-    store.close().await;
-    written?;
+    super::with_store(url, async |store| {
+        Ok(store.record_decisions(&writes, super::now()).await?)
+    })
+    .await?;
     let count = |a: Action| plan.changes.iter().filter(|c| c.action == a).count();
     if args.format == ListFormat::Json {
         println!(
@@ -376,10 +373,7 @@ fn markdown(plan: &Plan) -> String {
 }
 
 async fn suggest_cmd(args: RulesSuggestArgs, url: &str) -> anyhow::Result<Outcome> {
-    let store = Store::open(url).await?;
-    let subjects = store.rule_subjects().await;
-    store.close().await;
-    let subjects = subjects?;
+    let subjects = super::with_store(url, async |store| Ok(store.rule_subjects().await?)).await?;
     let releases: Vec<String> = subjects.iter().map(|s| s.release.to_string()).collect();
     let backlog: Vec<Backlog<'_>> = subjects
         .iter()

@@ -13,7 +13,7 @@ use vexil_core::output::vex::{
     openvex::render_openvex, read,
 };
 use vexil_core::rules::evaluate::purl_covers;
-use vexil_store::{DecisionWrite, FindingFilter, Store, StoredFinding};
+use vexil_store::{DecisionWrite, FindingFilter, StoredFinding};
 
 use super::inventory::{release_arg, stored_release};
 use crate::cli::{ListFormat, VexCommand, VexExportArgs, VexImportArgs};
@@ -89,18 +89,15 @@ async fn export(args: VexExportArgs, url: &str) -> anyhow::Result<Outcome> {
         ))
     })?;
     let schemas = schemas(args.schemas.as_deref())?;
-    let store = Store::open(url).await?;
-    let found = async {
-        stored_release(&store, &release).await?;
+    let findings = super::with_store(url, async |store| {
+        stored_release(store, &release).await?;
         let filter = FindingFilter {
             release: Some(release.clone()),
             ..FindingFilter::default()
         };
-        Ok::<_, anyhow::Error>(store.findings(&filter).await?)
-    }
-    .await;
-    store.close().await;
-    let findings = found?;
+        Ok(store.findings(&filter).await?)
+    })
+    .await?;
     // The documents' time is the data's: the newest change of any finding.
     let timestamp = findings
         .iter()
@@ -170,8 +167,7 @@ async fn import(args: VexImportArgs, url: &str) -> anyhow::Result<Outcome> {
         }
     }
     let release = args.release.as_deref().map(release_arg).transpose()?;
-    let store = Store::open(url).await?;
-    let result = async {
+    let reports = super::with_store(url, async |store| {
         let filter = FindingFilter {
             release: release.clone(),
             ..FindingFilter::default()
@@ -262,11 +258,9 @@ async fn import(args: VexImportArgs, url: &str) -> anyhow::Result<Outcome> {
             })
             .collect();
         store.record_decisions(&writes, super::now()).await?;
-        Ok::<_, anyhow::Error>(reports)
-    }
-    .await;
-    store.close().await;
-    let reports = result?;
+        Ok(reports)
+    })
+    .await?;
     if args.format == ListFormat::Json {
         println!("{}", serde_json::to_string(&reports)?);
     } else {
