@@ -110,19 +110,23 @@ async fn scan(
         .unwrap()
 }
 
+/// left-pad 1.0.0 and lodash 4.17.20: each affected by one of [`advisories`].
+fn both() -> Vec<Component> {
+    vec![npm("left-pad", "1.0.0"), npm("lodash", "4.17.20")]
+}
+
+/// `release` holding [`both`], imported and scanned once.
+async fn scanned(store: &Store, release: &ReleaseId) -> vexil_store::ScanReport {
+    import(store, release, both(), "2026-11-01T00:00:00Z").await;
+    scan(store, release, &advisories(), "2026-11-01T00:00:01Z").await
+}
+
 #[tokio::test]
 async fn rescans_record_new_resolved_reactivated_and_changed() {
     let release: ReleaseId = "web@1.0.0".parse().unwrap();
     for t in backends::all().await {
         let s = &t.store;
-        import(
-            s,
-            &release,
-            vec![npm("left-pad", "1.0.0"), npm("lodash", "4.17.20")],
-            "2026-11-01T00:00:00Z",
-        )
-        .await;
-        let first = scan(s, &release, &advisories(), "2026-11-01T00:00:01Z").await;
+        let first = scanned(s, &release).await;
         assert_eq!(
             (first.new, first.resolved, first.reactivated, first.changed),
             (2, 0, 0, 0),
@@ -302,13 +306,7 @@ async fn a_failed_scan_changes_nothing_and_history_is_append_only() {
         )
         .await;
         scan(s, &release, &advisories(), "2026-11-01T00:00:01Z").await;
-        import(
-            s,
-            &release,
-            vec![npm("left-pad", "1.0.0"), npm("lodash", "4.17.20")],
-            "2026-11-02T00:00:00Z",
-        )
-        .await;
+        import(s, &release, both(), "2026-11-02T00:00:00Z").await;
         let before = s.dump().await.unwrap();
         // The database refuses every history write, as a full disk would, mid-scan.
         backends::execute(&t.url, &[
@@ -498,14 +496,7 @@ async fn decisions_are_recorded_whole_or_not_at_all() {
     let release: ReleaseId = "web@1.0.0".parse().unwrap();
     for t in backends::all().await {
         let s = &t.store;
-        import(
-            s,
-            &release,
-            vec![npm("left-pad", "1.0.0"), npm("lodash", "4.17.20")],
-            "2026-11-01T00:00:00Z",
-        )
-        .await;
-        scan(s, &release, &advisories(), "2026-11-01T00:00:01Z").await;
+        scanned(s, &release).await;
         let ids: Vec<i64> = s
             .findings(&FindingFilter::default())
             .await
