@@ -3,6 +3,7 @@
 //! provenance. Documents are checked against the official schemas when a schema directory is
 //! given (`--schemas DIR` or `VEXIL_SCHEMAS`: the layout of the specs' `schemas/` folder).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use vexil_core::model::decision::{Decision, DecisionSource};
@@ -173,6 +174,14 @@ async fn import(args: VexImportArgs, url: &str) -> anyhow::Result<Outcome> {
             ..FindingFilter::default()
         };
         let findings = store.findings(&filter).await?;
+        // Every id of every finding's alias group (uppercased) → the findings it names, so a
+        // document of many statements is matched without a pass over every finding each.
+        let mut by_id: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, f) in findings.iter().enumerate() {
+            for id in &f.observation.ids {
+                by_id.entry(id.to_ascii_uppercase()).or_default().push(i);
+            }
+        }
         let mut decisions: Vec<(i64, Decision, String)> = Vec::new();
         let mut reports = Vec::new();
         for (name, digest, doc) in &documents {
@@ -189,15 +198,19 @@ async fn import(args: VexImportArgs, url: &str) -> anyhow::Result<Outcome> {
                     .chain(st.aliases.iter().map(String::as_str))
                     .collect();
                 let subjects: Vec<&str> = st.subjects().collect();
-                let hits: Vec<&StoredFinding> = findings
+                // Candidates by id through the index, then each checked against the subjects.
+                let mut candidates: Vec<usize> = ids
                     .iter()
-                    .filter(|f| {
-                        f.observation
-                            .ids
-                            .iter()
-                            .any(|i| ids.iter().any(|id| id.eq_ignore_ascii_case(i)))
-                            && subjects.iter().any(|s| names(s, f))
-                    })
+                    .filter_map(|id| by_id.get(&id.to_ascii_uppercase()))
+                    .flatten()
+                    .copied()
+                    .collect();
+                candidates.sort_unstable();
+                candidates.dedup();
+                let hits: Vec<&StoredFinding> = candidates
+                    .into_iter()
+                    .map(|i| &findings[i])
+                    .filter(|f| subjects.iter().any(|s| names(s, f)))
                     .collect();
                 if hits.is_empty() {
                     report.unmatched += 1;
