@@ -106,6 +106,9 @@ pub struct FindingFilter {
     pub kev: bool,
     /// Any id of the alias group (case-insensitive).
     pub vuln: Option<String>,
+    /// The finding's display id is one of these (exact): the indexed way to find a known alias
+    /// group's findings, given all its ids.
+    pub displayed_as: Vec<String>,
 }
 
 impl Store {
@@ -513,6 +516,14 @@ impl Store {
             if let Some(vuln) = &filter.vuln {
                 // The ids column is a JSON array of strings: look for the quoted id.
                 q.push(" AND upper(f.ids) LIKE ").push_bind(format!("%\"{}\"%", vuln.to_uppercase()));
+            }
+            if !filter.displayed_as.is_empty() {
+                q.push(" AND f.vuln IN (");
+                let mut list = q.separated(", ");
+                for id in &filter.displayed_as {
+                    list.push_bind(id.as_str());
+                }
+                q.push(")");
             }
             q.build_query_as().fetch_all(pool).await.doing("listing findings")?
         });

@@ -105,8 +105,17 @@ pub(crate) async fn run(args: AffectedArgs, url: &str, loaded: &Loaded) -> anyho
     let mut answers = answers(&store, places, &args.vuln).await?;
     if from_store {
         // The stored findings' decisions, and the deferred list beside vexil.toml.
+        // A finding is displayed by one id of its group: every id the group's advisories give
+        // finds it through the index on that column.
+        let displayed_as: Vec<String> = group
+            .iter()
+            .flat_map(|a| std::iter::once(&a.id).chain(&a.aliases).chain(&a.upstream))
+            .cloned()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
         let filter = FindingFilter {
-            vuln: Some(args.vuln.clone()),
+            displayed_as,
             ..FindingFilter::default()
         };
         let stored = store.findings(&filter).await?;

@@ -58,6 +58,7 @@ async fn list(args: FindingsListArgs, url: &str, sla: &SlaPolicy) -> anyhow::Res
             .transpose()?,
         kev: args.kev,
         vuln: args.vuln,
+        displayed_as: Vec::new(),
     };
     let findings = super::with_store(url, async |store| Ok(store.findings(&filter).await?)).await?;
     // Every open finding has an SLA due date; `--overdue` keeps those past it.
